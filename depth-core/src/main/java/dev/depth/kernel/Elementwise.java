@@ -1,0 +1,140 @@
+package dev.depth.kernel;
+
+/**
+ * Element-wise kernels over flat float ranges. Each kind's formula is written once, in the
+ * switch of its loop; the switch sits outside the loop so every loop is a tight, inlinable one.
+ */
+public final class Elementwise {
+    private Elementwise() {}
+
+    /** Unary functions; {@code derivative} gives d f / d x from x and y = f(x). */
+    public enum Unary { NEG, EXP, LOG, SQRT, ABS, TANH, SIGMOID, RELU, GELU, GELU_TANH, SOFTPLUS, SQUARE, RECIPROCAL, RSQRT, SIN, COS }
+
+    /** Binary functions with NumPy broadcasting handled by the caller through strides. */
+    public enum Binary { ADD, SUB, MUL, DIV, POW, MAXIMUM, MINIMUM }
+
+    private static final float SQRT_2_OVER_PI = (float) Math.sqrt(2.0 / Math.PI);
+    private static final float INV_SQRT_2 = (float) (1.0 / Math.sqrt(2.0));
+    private static final float INV_SQRT_2PI = (float) (1.0 / Math.sqrt(2.0 * Math.PI));
+
+    /** out[o + i] = f(x[xo + i]) for i in [0, n). */
+    public static void unary(Unary f, float[] x, int xo, float[] out, int o, int n) {
+        switch (f) {
+            case NEG -> { for (int i = 0; i < n; i++) out[o + i] = -x[xo + i]; }
+            case EXP -> { for (int i = 0; i < n; i++) out[o + i] = (float) Math.exp(x[xo + i]); }
+            case LOG -> { for (int i = 0; i < n; i++) out[o + i] = (float) Math.log(x[xo + i]); }
+            case SQRT -> { for (int i = 0; i < n; i++) out[o + i] = (float) Math.sqrt(x[xo + i]); }
+            case ABS -> { for (int i = 0; i < n; i++) out[o + i] = Math.abs(x[xo + i]); }
+            case TANH -> { for (int i = 0; i < n; i++) out[o + i] = (float) Math.tanh(x[xo + i]); }
+            case SIGMOID -> { for (int i = 0; i < n; i++) out[o + i] = sigmoid(x[xo + i]); }
+            case RELU -> { for (int i = 0; i < n; i++) { float v = x[xo + i]; out[o + i] = v > 0f ? v : (v == v ? 0f : v); } }
+            case GELU -> { for (int i = 0; i < n; i++) { float v = x[xo + i]; out[o + i] = 0.5f * v * (1f + erf(v * INV_SQRT_2)); } }
+            case GELU_TANH -> { for (int i = 0; i < n; i++) { float v = x[xo + i];
+                out[o + i] = 0.5f * v * (1f + (float) Math.tanh(SQRT_2_OVER_PI * (v + 0.044715f * v * v * v))); } }
+            case SOFTPLUS -> { for (int i = 0; i < n; i++) out[o + i] = softplus(x[xo + i]); }
+            case SQUARE -> { for (int i = 0; i < n; i++) { float v = x[xo + i]; out[o + i] = v * v; } }
+            case RECIPROCAL -> { for (int i = 0; i < n; i++) out[o + i] = 1f / x[xo + i]; }
+            case RSQRT -> { for (int i = 0; i < n; i++) out[o + i] = (float) (1.0 / Math.sqrt(x[xo + i])); }
+            case SIN -> { for (int i = 0; i < n; i++) out[o + i] = (float) Math.sin(x[xo + i]); }
+            case COS -> { for (int i = 0; i < n; i++) out[o + i] = (float) Math.cos(x[xo + i]); }
+        }
+    }
+
+    /** out[i] = g[i] * f'(x[i]) where y = f(x) is given too (some derivatives are cheaper from y). */
+    public static void unaryBackward(Unary f, float[] x, float[] y, float[] g, float[] out, int n) {
+        switch (f) {
+            case NEG -> { for (int i = 0; i < n; i++) out[i] = -g[i]; }
+            case EXP -> { for (int i = 0; i < n; i++) out[i] = g[i] * y[i]; }
+            case LOG -> { for (int i = 0; i < n; i++) out[i] = g[i] / x[i]; }
+            case SQRT -> { for (int i = 0; i < n; i++) out[i] = g[i] * 0.5f / y[i]; }
+            case ABS -> { for (int i = 0; i < n; i++) out[i] = g[i] * Math.signum(x[i]); }
+            case TANH -> { for (int i = 0; i < n; i++) out[i] = g[i] * (1f - y[i] * y[i]); }
+            case SIGMOID -> { for (int i = 0; i < n; i++) out[i] = g[i] * y[i] * (1f - y[i]); }
+            case RELU -> { for (int i = 0; i < n; i++) out[i] = x[i] > 0f ? g[i] : 0f; }
+            case GELU -> { for (int i = 0; i < n; i++) { float v = x[i];
+                float cdf = 0.5f * (1f + erf(v * INV_SQRT_2));
+                float pdf = INV_SQRT_2PI * (float) Math.exp(-0.5f * v * v);
+                out[i] = g[i] * (cdf + v * pdf); } }
+            case GELU_TANH -> { for (int i = 0; i < n; i++) { float v = x[i];
+                float inner = SQRT_2_OVER_PI * (v + 0.044715f * v * v * v);
+                float t = (float) Math.tanh(inner);
+                float dInner = SQRT_2_OVER_PI * (1f + 3f * 0.044715f * v * v);
+                out[i] = g[i] * (0.5f * (1f + t) + 0.5f * v * (1f - t * t) * dInner); } }
+            case SOFTPLUS -> { for (int i = 0; i < n; i++) out[i] = g[i] * sigmoid(x[i]); }
+            case SQUARE -> { for (int i = 0; i < n; i++) out[i] = g[i] * 2f * x[i]; }
+            case RECIPROCAL -> { for (int i = 0; i < n; i++) out[i] = -g[i] * y[i] * y[i]; }
+            case RSQRT -> { for (int i = 0; i < n; i++) out[i] = -0.5f * g[i] * y[i] * y[i] * y[i]; }
+            case SIN -> { for (int i = 0; i < n; i++) out[i] = g[i] * (float) Math.cos(x[i]); }
+            case COS -> { for (int i = 0; i < n; i++) out[i] = -g[i] * (float) Math.sin(x[i]); }
+        }
+    }
+
+    /**
+     * out[o + i*os] = f(a[ao + i*as], b[bo + i*bs]) for i in [0, n). Strides may be 0 (broadcast).
+     * The common cases (both unit stride, or one of them 0) take tight loops.
+     */
+    public static void binary(Binary f, float[] a, int ao, int as, float[] b, int bo, int bs, float[] out, int o, int n) {
+        if (as == 1 && bs == 1) {
+            switch (f) {
+                case ADD -> { for (int i = 0; i < n; i++) out[o + i] = a[ao + i] + b[bo + i]; }
+                case SUB -> { for (int i = 0; i < n; i++) out[o + i] = a[ao + i] - b[bo + i]; }
+                case MUL -> { for (int i = 0; i < n; i++) out[o + i] = a[ao + i] * b[bo + i]; }
+                case DIV -> { for (int i = 0; i < n; i++) out[o + i] = a[ao + i] / b[bo + i]; }
+                default -> { for (int i = 0; i < n; i++) out[o + i] = apply(f, a[ao + i], b[bo + i]); }
+            }
+        } else if (as == 1 && bs == 0) {
+            float bv = b[bo];
+            switch (f) {
+                case ADD -> { for (int i = 0; i < n; i++) out[o + i] = a[ao + i] + bv; }
+                case SUB -> { for (int i = 0; i < n; i++) out[o + i] = a[ao + i] - bv; }
+                case MUL -> { for (int i = 0; i < n; i++) out[o + i] = a[ao + i] * bv; }
+                case DIV -> { for (int i = 0; i < n; i++) out[o + i] = a[ao + i] / bv; }
+                default -> { for (int i = 0; i < n; i++) out[o + i] = apply(f, a[ao + i], bv); }
+            }
+        } else {
+            for (int i = 0; i < n; i++) out[o + i] = apply(f, a[ao + i * as], b[bo + i * bs]);
+        }
+    }
+
+    /** The scalar definition of each binary function: the reference for every loop above. */
+    public static float apply(Binary f, float x, float y) {
+        return switch (f) {
+            case ADD -> x + y;
+            case SUB -> x - y;
+            case MUL -> x * y;
+            case DIV -> x / y;
+            case POW -> (float) Math.pow(x, y);
+            case MAXIMUM -> (x != x || y != y) ? Float.NaN : Math.max(x, y);
+            case MINIMUM -> (x != x || y != y) ? Float.NaN : Math.min(x, y);
+        };
+    }
+
+    public static float sigmoid(float v) {
+        return v >= 0f ? 1f / (1f + (float) Math.exp(-v)) : (float) (Math.exp(v) / (1.0 + Math.exp(v)));
+    }
+
+    /** log(1 + exp(v)) without overflow; PyTorch's threshold of 20 (linear above). */
+    public static float softplus(float v) {
+        return v > 20f ? v : (float) Math.log1p(Math.exp(v));
+    }
+
+    /**
+     * The error function in double precision, to about 1.5e-7 absolute error: a Maclaurin series
+     * below |x| = 0.5 (full precision there), and Abramowitz and Stegun's formula 7.1.26 above it.
+     */
+    public static float erf(float xf) {
+        double x = xf, ax = Math.abs(x);
+        if (ax < 0.5) {
+            double x2 = x * x, term = x, sum = x;
+            for (int n = 1; n < 12; n++) {
+                term *= -x2 / n;
+                sum += term / (2 * n + 1);
+            }
+            return (float) (sum * 1.1283791670955126);
+        }
+        double t = 1.0 / (1.0 + 0.3275911 * ax);
+        double poly = ((((1.061405429 * t - 1.453152027) * t + 1.421413741) * t - 0.284496736) * t + 0.254829592) * t;
+        double r = 1.0 - poly * Math.exp(-ax * ax);
+        return (float) (x < 0 ? -r : r);
+    }
+}
