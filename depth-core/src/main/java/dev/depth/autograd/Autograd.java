@@ -1,0 +1,140 @@
+package dev.depth.autograd;
+
+import dev.depth.tensor.Tensor;
+
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.IdentityHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * The backward engine and the gradient mode.
+ *
+ * <p>Gradient recording is on by default and is switched off per thread with
+ * {@code try (var scope = Autograd.noGrad()) { ... }}; ops run inside it record no graph.
+ */
+public final class Autograd {
+    private Autograd() {}
+
+    private static final ThreadLocal<boolean[]> ENABLED = ThreadLocal.withInitial(() -> new boolean[] {true});
+
+    /** Whether ops on this thread currently record the graph. */
+    public static boolean isGradEnabled() {
+        return ENABLED.get()[0];
+    }
+
+    /** A scope that restores the previous gradient mode when closed. */
+    public static final class Scope implements AutoCloseable {
+        private final boolean previous;
+
+        private Scope(boolean enabled) {
+            boolean[] flag = ENABLED.get();
+            previous = flag[0];
+            flag[0] = enabled;
+        }
+
+        @Override
+        public void close() {
+            ENABLED.get()[0] = previous;
+        }
+    }
+
+    /** Disables gradient recording until the returned scope is closed. */
+    public static Scope noGrad() {
+        return new Scope(false);
+    }
+
+    /** Enables gradient recording until the returned scope is closed (inside a noGrad scope). */
+    public static Scope enableGrad() {
+        return new Scope(true);
+    }
+
+    /**
+     * Back-propagates {@code gradient} (dL/d root) through the graph that produced {@code root},
+     * adding into the {@code grad()} of every leaf that requires a gradient.
+     *
+     * @param retainGraph keep the graph so backward can run through it again
+     * @param createGraph record the backward computation itself, for higher-order derivatives
+     */
+    public static void backward(Tensor root, Tensor gradient, boolean retainGraph, boolean createGraph) {
+        if (!root.requiresGrad())
+            throw new IllegalStateException("backward: the tensor does not require grad and has no grad_fn "
+                    + "(was it computed under noGrad, or from tensors without requiresGrad?)");
+        if (!java.util.Arrays.equals(root.shape(), gradient.shape()))
+            throw new IllegalArgumentException("backward: gradient shape " + java.util.Arrays.toString(gradient.shape())
+                    + " does not match the tensor's shape " + java.util.Arrays.toString(root.shape()));
+        Node rootNode = root.gradFn();
+        if (rootNode == null) { // a leaf
+            accumulateLeaf(root, gradient);
+            return;
+        }
+        List<Node> order = topologicalOrder(rootNode);
+        Map<Node, Tensor> grads = new IdentityHashMap<>();
+        grads.put(rootNode, gradient);
+        try (Scope scope = new Scope(createGraph)) {
+            for (int k = order.size() - 1; k >= 0; k--) {
+                Node node = order.get(k);
+                Tensor g = grads.remove(node);
+                if (g == null) continue;
+                if (node.retained != null) accumulateLeaf(node.retained, g);
+                Tensor[] inputs = node.inputs();
+                Tensor[] inGrads = node.apply(g);
+                for (int i = 0; i < inputs.length; i++) {
+                    Tensor in = inputs[i];
+                    Tensor ig = inGrads[i];
+                    if (in == null || ig == null || !in.requiresGrad()) continue;
+                    if (!java.util.Arrays.equals(in.shape(), ig.shape()))
+                        throw new IllegalStateException("internal error: " + node + " produced a gradient of shape "
+                                + java.util.Arrays.toString(ig.shape()) + " for an input of shape "
+                                + java.util.Arrays.toString(in.shape()));
+                    Node producer = in.gradFn();
+                    if (producer == null) {
+                        accumulateLeaf(in, ig);
+                    } else {
+                        Tensor prev = grads.get(producer);
+                        grads.put(producer, prev == null ? ig : prev.add(ig));
+                    }
+                }
+                if (!retainGraph) node.free();
+            }
+        }
+    }
+
+    private static void accumulateLeaf(Tensor leaf, Tensor g) {
+        Tensor current = leaf.grad();
+        if (current == null) {
+            leaf.setGrad(isGradEnabled() ? g : g.detach().copy());
+        } else if (isGradEnabled()) {
+            leaf.setGrad(current.add(g));
+        } else {
+            current.addInPlace(g);
+        }
+    }
+
+    private static List<Node> topologicalOrder(Node root) {
+        List<Node> order = new ArrayList<>();
+        Map<Node, Boolean> visited = new IdentityHashMap<>();
+        ArrayDeque<Object[]> stack = new ArrayDeque<>();
+        stack.push(new Object[] {root, 0});
+        visited.put(root, Boolean.TRUE);
+        while (!stack.isEmpty()) {
+            Object[] frame = stack.peek();
+            Node node = (Node) frame[0];
+            int next = (Integer) frame[1];
+            Tensor[] inputs = node.inputs();
+            if (next < inputs.length) {
+                frame[1] = next + 1;
+                Tensor in = inputs[next];
+                if (in != null && in.gradFn() != null && !visited.containsKey(in.gradFn())) {
+                    visited.put(in.gradFn(), Boolean.TRUE);
+                    stack.push(new Object[] {in.gradFn(), 0});
+                }
+            } else {
+                stack.pop();
+                order.add(node);
+            }
+        }
+        return order; // children before parents; iterate from the end for backward
+    }
+}

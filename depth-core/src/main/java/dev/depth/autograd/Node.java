@@ -1,0 +1,61 @@
+package dev.depth.autograd;
+
+import dev.depth.tensor.Tensor;
+
+/**
+ * One recorded operation of the define-by-run graph: the op's name, its inputs and the function
+ * that maps the gradient of its output to the gradients of its inputs.
+ */
+public final class Node {
+    /** Maps dL/d(output) to dL/d(input i) for each input; an entry may be null (no gradient). */
+    @FunctionalInterface
+    public interface Backward {
+        Tensor[] apply(Tensor gradOutput);
+    }
+
+    private final String name;
+    private Tensor[] inputs;
+    private Backward backward;
+    Tensor retained; // non-leaf tensor that asked for retainGrad()
+
+    public Node(String name, Tensor[] inputs, Backward backward) {
+        this.name = name;
+        this.inputs = inputs;
+        this.backward = backward;
+    }
+
+    public String name() {
+        return name;
+    }
+
+    /** The inputs; empty once the graph has been freed by a backward pass. */
+    public Tensor[] inputs() {
+        return inputs == null ? new Tensor[0] : inputs;
+    }
+
+    boolean freed() {
+        return backward == null;
+    }
+
+    Tensor[] apply(Tensor g) {
+        if (backward == null)
+            throw new IllegalStateException("backward through the graph a second time (op '" + name
+                    + "'): its buffers were freed; call backward(retainGraph = true) the first time");
+        return backward.apply(g);
+    }
+
+    void free() {
+        backward = null;
+        inputs = null;
+    }
+
+    /** Makes the output tensor of this node receive its gradient in {@code grad()} during backward. */
+    public void retain(Tensor output) {
+        this.retained = output;
+    }
+
+    @Override
+    public String toString() {
+        return name + "Backward";
+    }
+}
