@@ -1,0 +1,36 @@
+package dev.depth.cli;
+
+import dev.depth.kernel.Parallel;
+import picocli.CommandLine.Option;
+
+import java.nio.file.Path;
+
+/** Options shared by the subcommands. */
+final class CommonOptions {
+    @Option(names = "--data", paramLabel = "DIR",
+            description = "Directory holding the Fashion-MNIST files. Default: $DEPTH_DATA, ~/.cache/depth/datasets/fashion-mnist, "
+                    + "/usr/share/datasets/fashion-mnist (Debian package dataset-fashion-mnist), else download.")
+    Path data;
+
+    @Option(names = "--threads", paramLabel = "N", description = "Kernel threads (default: all ${sys:depth.cores} cores).")
+    Integer threads;
+
+    @Option(names = "--json", description = "Print one final JSON line with the metrics on stdout (progress stays on stderr).")
+    boolean json;
+
+    @Option(names = "--verbose", description = "Show stack traces of errors.")
+    boolean verbose;
+
+    static {
+        System.setProperty("depth.cores", Integer.toString(Runtime.getRuntime().availableProcessors()));
+    }
+
+    /** Applies --threads; returns the thread count in use. */
+    int applyThreads(picocli.CommandLine.Model.CommandSpec spec) {
+        if (threads != null) {
+            if (threads < 1) throw new picocli.CommandLine.ParameterException(spec.commandLine(), "--threads must be >= 1, got " + threads);
+            Parallel.setThreads(threads);
+        }
+        return Parallel.threads();
+    }
+}

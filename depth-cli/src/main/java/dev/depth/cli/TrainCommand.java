@@ -1,0 +1,190 @@
+package dev.depth.cli;
+
+import dev.depth.data.DataLoader;
+import dev.depth.data.FashionMnist;
+import dev.depth.io.Checkpoint;
+import dev.depth.io.Json;
+import dev.depth.kernel.Kernels;
+import dev.depth.nn.Init;
+import dev.depth.nn.Models;
+import dev.depth.nn.Module;
+import dev.depth.optim.Optimizer;
+import dev.depth.train.EpochResult;
+import dev.depth.train.Progress;
+import dev.depth.train.Trainer;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.ParameterException;
+import picocli.CommandLine.Spec;
+
+import java.io.PrintWriter;
+import java.nio.file.Path;
+import java.time.LocalDateTime;
+import java.time.format.DateTimeFormatter;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.concurrent.Callable;
+
+/** {@code depth train}: trains a reference model on Fashion-MNIST end to end. */
+@Command(name = "train", mixinStandardHelpOptions = true,
+        description = {"Train a model on Fashion-MNIST, evaluate it on the test set after each epoch, and save a checkpoint.",
+                "Defaults reproduce bench workload W3 (CNN, 2 epochs, batch 64, Adam 1e-3); --model mlp gives W2 "
+                        + "(5 epochs, batch 128)."})
+final class TrainCommand implements Callable<Integer> {
+    @Spec
+    CommandSpec spec;
+
+    @Mixin
+    CommonOptions common;
+
+    @Option(names = "--model", paramLabel = "NAME", defaultValue = "cnn", description = "mlp or cnn (default: ${DEFAULT-VALUE}).")
+    String model;
+
+    @Option(names = "--epochs", paramLabel = "N", description = "Passes over the training set (default: 5 for mlp, 2 for cnn).")
+    Integer epochs;
+
+    @Option(names = "--batch-size", paramLabel = "N", description = "Examples per step (default: 128 for mlp, 64 for cnn).")
+    Integer batchSize;
+
+    @Option(names = "--lr", paramLabel = "RATE", description = "Learning rate (default: the optimizer's: adam/adamw/rmsprop 1e-3, sgd 0.05, adagrad 1e-2).")
+    Double lr;
+
+    @Option(names = "--optimizer", paramLabel = "NAME", defaultValue = "adam",
+            description = "adam, adamw, sgd (momentum 0.9), rmsprop or adagrad (default: ${DEFAULT-VALUE}).")
+    String optimizer;
+
+    @Option(names = "--seed", paramLabel = "N", defaultValue = "42", description = "Seed of initialisation and shuffling (default: ${DEFAULT-VALUE}).")
+    long seed;
+
+    @Option(names = "--out", paramLabel = "DIR", description = "Checkpoint directory (default: runs/MODEL-TIMESTAMP).")
+    Path out;
+
+    @Option(names = "--limit-train", paramLabel = "N", description = "Use only the first N training images (quick runs).")
+    Integer limitTrain;
+
+    @Option(names = "--limit-test", paramLabel = "N", description = "Use only the first N test images.")
+    Integer limitTest;
+
+    @Override
+    public Integer call() throws Exception {
+        PrintWriter err = spec.commandLine().getErr(), stdout = spec.commandLine().getOut();
+        if (!Models.NAMES.contains(model.toLowerCase(Locale.ROOT)))
+            throw new ParameterException(spec.commandLine(), "--model must be one of " + Models.NAMES + ", got '" + model + "'");
+        boolean cnn = model.equalsIgnoreCase("cnn");
+        int nEpochs = positive("--epochs", epochs, cnn ? 2 : 5);
+        int batch = positive("--batch-size", batchSize, cnn ? 64 : 128);
+        if (!OptimizerFactory.NAMES.contains(optimizer.toLowerCase(Locale.ROOT)))
+            throw new ParameterException(spec.commandLine(), "--optimizer must be one of " + OptimizerFactory.NAMES + ", got '" + optimizer + "'");
+        double rate = lr != null ? lr : OptimizerFactory.defaultLr(optimizer);
+        if (!(rate > 0) || Double.isInfinite(rate)) throw new ParameterException(spec.commandLine(), "--lr must be a positive number, got " + rate);
+        int threads = common.applyThreads(spec);
+        Path outDir = out != null ? out : Path.of("runs", model.toLowerCase(Locale.ROOT) + "-"
+                + LocalDateTime.now().format(DateTimeFormatter.ofPattern("yyyyMMdd-HHmmss")));
+
+        FashionMnist.Splits data = FashionMnist.load(common.data, limit("--limit-train", limitTrain), limit("--limit-test", limitTest));
+        Module net;
+        try (var scope = Init.seed(seed)) {
+            net = Models.create(model);
+        }
+        Optimizer opt = OptimizerFactory.create(optimizer, net.parameters(), rate);
+        DataLoader trainLoader = DataLoader.builder(data.train()).batchSize(batch).shuffle(seed).build();
+        DataLoader testLoader = DataLoader.builder(data.test()).batchSize(1000).build();
+        err.printf(Locale.ROOT, "depth %s | %s %s | kernels: %s%n", Checkpoint.depthVersion(),
+                System.getProperty("java.vm.name"), System.getProperty("java.version"), Kernels.describe());
+        err.printf(Locale.ROOT, "model %s (%,d parameters) | %s lr %g | batch %d | %d epochs | seed %d | %d threads%n",
+                model, net.numParameters(), optimizer, rate, batch, nEpochs, seed, threads);
+        err.printf(Locale.ROOT, "data %s: %,d training / %,d test images%n", data.source(), data.train().size(), data.test().size());
+        err.flush();
+
+        Map<String, Object> config = new LinkedHashMap<>();
+        config.put("model", model.toLowerCase(Locale.ROOT));
+        config.put("dataset", "fashion-mnist");
+        config.put("epochs", nEpochs);
+        config.put("batch_size", batch);
+        config.put("optimizer", optimizer.toLowerCase(Locale.ROOT));
+        config.put("lr", rate);
+        config.put("seed", seed);
+        config.put("threads", threads);
+        config.put("train_examples", data.train().size());
+        config.put("kernels", Kernels.describe());
+        config.putAll(Checkpoint.provenance());
+
+        var trainerConfig = new Trainer.Config(50, System.err, Progress.isTerminal());
+        Trainer trainer = new Trainer(net, opt, dev.depth.nn.F::crossEntropy, trainerConfig);
+        trainer.addListener(r -> {
+            config.put("epochs_done", r.epoch());
+            config.put("metrics", metrics(r));
+            try {
+                Checkpoint.save(outDir, net, config);
+            } catch (java.io.IOException e) {
+                throw new java.io.UncheckedIOException("could not save the checkpoint to " + outDir + ": " + e.getMessage(), e);
+            }
+        });
+        long start = System.nanoTime();
+        List<EpochResult> history = trainer.fit(trainLoader, testLoader, nEpochs);
+        double seconds = (System.nanoTime() - start) / 1e9;
+        EpochResult last = history.get(history.size() - 1);
+        // the steady-state rate over all epochs: total samples over the summed per-epoch times at each epoch's rate
+        long totalSamples = 0;
+        double steadySeconds = 0, trainSeconds = 0;
+        for (EpochResult r : history) {
+            totalSamples += r.trainSamples();
+            steadySeconds += r.trainSamples() / r.samplesPerSecond();
+            trainSeconds += r.trainSeconds();
+        }
+        double samplesPerSecond = totalSamples / steadySeconds;
+        err.printf(Locale.ROOT, "done: test accuracy %.4f, test loss %.4f, %,.0f samples/s, %d epochs in %s; checkpoint %s%n",
+                last.testAccuracy(), last.testLoss(), samplesPerSecond, nEpochs, Progress.duration(seconds), outDir);
+        err.flush();
+        if (common.json) {
+            Map<String, Object> m = new LinkedHashMap<>();
+            m.put("model", model.toLowerCase(Locale.ROOT));
+            m.put("epochs", nEpochs);
+            m.put("test_accuracy", last.testAccuracy());
+            m.put("test_loss", last.testLoss());
+            m.put("train_loss", last.trainLoss());
+            m.put("train_accuracy", last.trainAccuracy());
+            m.put("samples_per_s", samplesPerSecond);
+            m.put("train_seconds", trainSeconds);
+            m.put("seconds", seconds);
+            m.put("batch_size", batch);
+            m.put("optimizer", optimizer.toLowerCase(Locale.ROOT));
+            m.put("lr", rate);
+            m.put("seed", seed);
+            m.put("threads", threads);
+            m.put("jdk", System.getProperty("java.version"));
+            m.put("kernels", Kernels.describe());
+            m.put("checkpoint", outDir.toString());
+            m.put("loss_per_epoch", history.stream().map(EpochResult::trainLoss).toList());
+            stdout.println(Json.write(m));
+            stdout.flush();
+        }
+        return 0;
+    }
+
+    static Map<String, Object> metrics(EpochResult r) {
+        Map<String, Object> m = new LinkedHashMap<>();
+        m.put("epoch", r.epoch());
+        m.put("train_loss", r.trainLoss());
+        m.put("train_accuracy", r.trainAccuracy());
+        m.put("test_loss", r.testLoss());
+        m.put("test_accuracy", r.testAccuracy());
+        m.put("samples_per_s", r.samplesPerSecond());
+        return m;
+    }
+
+    private int positive(String name, Integer value, int fallback) {
+        if (value == null) return fallback;
+        if (value < 1) throw new ParameterException(spec.commandLine(), name + " must be >= 1, got " + value);
+        return value;
+    }
+
+    private int limit(String name, Integer value) {
+        if (value == null) return Integer.MAX_VALUE;
+        return positive(name, value, 0);
+    }
+}
