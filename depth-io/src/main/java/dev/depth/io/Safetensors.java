@@ -305,7 +305,7 @@ public final class Safetensors {
             throw new FileFormatException(file, at, q + ": data_offsets " + range + " are not an interval; expected 0 <= begin <= end");
         if (end > dataLength)
             throw new FileFormatException(file, at, q + ": data_offsets " + range + " end beyond the data section, which has "
-                    + dataLength + " bytes (file bytes " + dataStart + " to " + (dataStart + dataLength) + ")");
+                    + dataLength + " bytes (file bytes " + dataStart + " to " + (dataStart + dataLength) + "); the file is truncated or the offsets are wrong");
         long expected = numel * dtype.size;
         if (end - begin != expected)
             throw new FileFormatException(file, at, q + ": data_offsets " + range + " span " + (end - begin) + " bytes; expected "
