@@ -40,7 +40,7 @@ import java.util.Objects;
  * {@link #save} writes every tensor as {@code F32}, in the map's iteration order, with the data in
  * the same order; the header is compact JSON ({@value #METADATA_KEY} first when present) padded
  * with spaces to a multiple of 8 bytes, so the data section starts 8-byte aligned. The same input
- * gives the same bytes. The file is replaced atomically (see {@link AtomicFiles}): a failure or
+ * gives the same bytes. Tensors that share storage (tied weights) are written as separate copies. The file is replaced atomically (see {@link AtomicFiles}): a failure or
  * crash while saving leaves any previous file intact.
  *
  * <h2>Reading</h2>
