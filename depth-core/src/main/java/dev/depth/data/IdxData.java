@@ -104,6 +104,11 @@ public final class IdxData {
 
     /** Every element divided by {@code divisor} (255 maps unsigned bytes to [0, 1]). */
     public float[] toFloatArray(float divisor) {
+        if (type == IdxType.UNSIGNED_BYTE) { // the common case (images), in one pass
+            float[] out = new float[payload.length];
+            for (int i = 0; i < out.length; i++) out[i] = (payload[i] & 0xFF) / divisor;
+            return out;
+        }
         float[] out = toFloatArray();
         for (int i = 0; i < out.length; i++) out[i] /= divisor;
         return out;
