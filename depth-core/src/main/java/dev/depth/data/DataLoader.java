@@ -140,27 +140,33 @@ public final class DataLoader implements Iterable<Batch> {
             return this;
         }
 
+        /** A loader with these settings. */
         public DataLoader build() {
             return new DataLoader(this);
         }
     }
 
+    /** The dataset batches are drawn from. */
     public Dataset<Example> dataset() {
         return dataset;
     }
 
+    /** The sampler that orders each epoch. */
     public Sampler sampler() {
         return sampler;
     }
 
+    /** Examples per batch (the last batch of an epoch may be smaller unless {@link #dropLast()}). */
     public int batchSize() {
         return batchSize;
     }
 
+    /** Whether an epoch's smaller last batch is dropped. */
     public boolean dropLast() {
         return dropLast;
     }
 
+    /** Batches assembled ahead on the prefetch thread (0: no thread). */
     public int prefetch() {
         return prefetch;
     }

@@ -167,7 +167,7 @@ public final class FashionMnist {
                     .followRedirects(HttpClient.Redirect.NORMAL)
                     .connectTimeout(Duration.ofSeconds(30))
                     .build();
-            HttpRequest request = HttpRequest.newBuilder(source).GET().build();
+            HttpRequest request = HttpRequest.newBuilder(source).timeout(Duration.ofSeconds(60)).GET().build();
             HttpResponse<Path> response;
             try {
                 response = client.send(request, HttpResponse.BodyHandlers.ofFile(target));
