@@ -1,5 +1,6 @@
 package dev.depth.cli;
 
+import dev.depth.data.FashionMnist;
 import dev.depth.kernel.Parallel;
 import picocli.CommandLine.Option;
 
@@ -23,6 +24,16 @@ final class CommonOptions {
 
     static {
         System.setProperty("depth.cores", Integer.toString(Runtime.getRuntime().availableProcessors()));
+    }
+
+    /** The data and where it came from, for the run's header line. */
+    record LoadedData(FashionMnist.Splits splits, String source) {}
+
+    /** Finds Fashion-MNIST (--data first, then the default places) and loads at most the given counts. */
+    LoadedData loadData(int maxTrain, int maxTest) throws java.io.IOException {
+        FashionMnist.Location location = FashionMnist.builder().directory(data).build().locate();
+        return new LoadedData(FashionMnist.load(location, maxTrain, maxTest),
+                location.directory() + " (" + location.origin().toString().toLowerCase(java.util.Locale.ROOT).replace('_', ' ') + ")");
     }
 
     /** Applies --threads; returns the thread count in use. */

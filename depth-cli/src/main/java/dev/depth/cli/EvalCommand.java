@@ -53,7 +53,7 @@ final class EvalCommand implements Callable<Integer> {
         Checkpoint.loadInto(checkpoint, net);
         if (limitTest != null && limitTest < 1)
             throw new picocli.CommandLine.ParameterException(spec.commandLine(), "--limit-test must be >= 1, got " + limitTest);
-        FashionMnist.Splits data = FashionMnist.load(common.data, 1, limitTest == null ? Integer.MAX_VALUE : limitTest);
+        FashionMnist.Splits data = common.loadData(1, limitTest == null ? Integer.MAX_VALUE : limitTest).splits();
         long start = System.nanoTime();
         Evaluation ev = Trainer.evaluate(net, DataLoader.builder(data.test()).batchSize(1000).build(), F::crossEntropy);
         double seconds = (System.nanoTime() - start) / 1e9;

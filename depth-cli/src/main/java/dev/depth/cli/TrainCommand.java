@@ -85,7 +85,8 @@ final class TrainCommand implements Callable<Integer> {
         Path outDir = out != null ? out : Path.of("runs", model.toLowerCase(Locale.ROOT) + "-"
                 + LocalDateTime.now().format(DateTimeFormatter.ofPattern("yyyyMMdd-HHmmss")));
 
-        FashionMnist.Splits data = FashionMnist.load(common.data, limit("--limit-train", limitTrain), limit("--limit-test", limitTest));
+        CommonOptions.LoadedData loaded = common.loadData(limit("--limit-train", limitTrain), limit("--limit-test", limitTest));
+        FashionMnist.Splits data = loaded.splits();
         Module net;
         try (var scope = Init.seed(seed)) {
             net = Models.create(model);
@@ -97,7 +98,7 @@ final class TrainCommand implements Callable<Integer> {
                 System.getProperty("java.vm.name"), System.getProperty("java.version"), Kernels.describe());
         err.printf(Locale.ROOT, "model %s (%,d parameters) | %s lr %g | batch %d | %d epochs | seed %d | %d threads%n",
                 model, net.numParameters(), optimizer, rate, batch, nEpochs, seed, threads);
-        err.printf(Locale.ROOT, "data %s: %,d training / %,d test images%n", data.source(), data.train().size(), data.test().size());
+        err.printf(Locale.ROOT, "data %s: %,d training / %,d test images%n", loaded.source(), data.train().size(), data.test().size());
         err.flush();
 
         Map<String, Object> config = new LinkedHashMap<>();

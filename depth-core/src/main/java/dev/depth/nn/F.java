@@ -17,6 +17,13 @@ import java.util.Arrays;
 public final class F {
     private F() {}
 
+    /** The elements in row-major order: the storage itself when it is exactly that, else a copy. */
+    private static float[] dense(Tensor t) {
+        float[] s = t.storage();
+        if (t.offset() == 0 && s.length == t.numel() && t.isContiguous()) return s;
+        return t.toFloatArray();
+    }
+
     private static void noDoubleBackward(String op) {
         if (Autograd.isGradEnabled())
             throw new UnsupportedOperationException(op + ": double backward (createGraph) is not supported");
@@ -96,13 +103,13 @@ public final class F {
         if (geo.oh() <= 0 || geo.ow() <= 0)
             throw new IllegalArgumentException("conv2d: kernel " + kh + "x" + kw + " (dilation " + Arrays.toString(dilation) + ") larger than the padded input "
                     + (h + 2 * padding[0]) + "x" + (w + 2 * padding[1]));
-        float[] xs = x.contiguous().toFloatArray(), ws = weight.contiguous().toFloatArray();
-        float[] bs = bias == null ? null : bias.toFloatArray();
+        float[] xs = dense(x), ws = dense(weight);
+        float[] bs = bias == null ? null : dense(bias);
         float[] out = new float[n * oc * geo.oh() * geo.ow()];
         Conv2dKernels.forward(geo, xs, ws, bs, out);
         return Tensor.fromOp(out, new int[] {n, oc, geo.oh(), geo.ow()}, "conv2d", new Tensor[] {x, weight, bias}, g -> {
             noDoubleBackward("conv2d");
-            float[] gs = g.toFloatArray();
+            float[] gs = dense(g);
             Tensor dx = null, dw = null, db = null;
             if (x.requiresGrad()) {
                 float[] d = new float[xs.length];
@@ -151,7 +158,7 @@ public final class F {
         var geo = new Pool2dKernels.Geometry(planes, h, w, kernel[0], kernel[1], stride[0], stride[1], padding[0], padding[1]);
         if (geo.oh() <= 0 || geo.ow() <= 0)
             throw new IllegalArgumentException(op + ": kernel " + Arrays.toString(kernel) + " larger than the padded input " + h + "x" + w);
-        float[] xs = x.contiguous().toFloatArray();
+        float[] xs = dense(x);
         float[] out = new float[planes * geo.oh() * geo.ow()];
         int[] outShape = x.shape();
         outShape[outShape.length - 2] = geo.oh();
@@ -163,7 +170,7 @@ public final class F {
             return Tensor.fromOp(out, outShape, op, new Tensor[] {x}, g -> {
                 noDoubleBackward(op);
                 float[] d = new float[xs.length];
-                Pool2dKernels.maxBackward(geo, g.toFloatArray(), argmax, d);
+                Pool2dKernels.maxBackward(geo, dense(g), argmax, d);
                 return new Tensor[] {Tensor.wrap(d, inShape)};
             });
         }
@@ -171,7 +178,7 @@ public final class F {
         return Tensor.fromOp(out, outShape, op, new Tensor[] {x}, g -> {
             noDoubleBackward(op);
             float[] d = new float[xs.length];
-            Pool2dKernels.avgBackward(geo, g.toFloatArray(), d);
+            Pool2dKernels.avgBackward(geo, dense(g), d);
             return new Tensor[] {Tensor.wrap(d, inShape)};
         });
     }
