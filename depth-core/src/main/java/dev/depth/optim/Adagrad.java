@@ -133,23 +133,23 @@ public final class Adagrad extends Optimizer {
     }
 
     @Override
-    protected void update(ParamGroup group, ParamState state, float[] p, int po, float[] g, int go, int n) {
+    protected void update(ParamGroup group, ParamState state, float[] p, float[] g, int n) {
         final float sign = maximize ? -1f : 1f;
         final float wd = (float) group.weightDecay();
         final float negClr = (float) -(group.lr() / (1 + (state.step() - 1) * lrDecay));
         final float e = (float) eps;
         final float[] sum = state.buffer(SUM, n, (float) initialAccumulatorValue);
-        if (n < PARALLEL_MIN_ELEMENTS) range(p, po, g, go, sum, sign, wd, e, negClr, 0, n);
-        else forRange(n, (from, to) -> range(p, po, g, go, sum, sign, wd, e, negClr, from, to));
+        if (n < PARALLEL_MIN_ELEMENTS) range(p, g, sum, sign, wd, e, negClr, 0, n);
+        else forRange(n, (from, to) -> range(p, g, sum, sign, wd, e, negClr, from, to));
     }
 
-    private static void range(float[] p, int po, float[] g, int go, float[] sum, float sign, float wd, float eps, float negClr,
+    private static void range(float[] p, float[] g, float[] sum, float sign, float wd, float eps, float negClr,
                               int from, int to) {
         for (int i = from; i < to; i++) {
-            float gi = sign * g[go + i] + wd * p[po + i];
+            float gi = sign * g[i] + wd * p[i];
             float s = sum[i] + gi * gi;
             sum[i] = s;
-            p[po + i] += negClr * (gi / ((float) Math.sqrt(s) + eps));
+            p[i] += negClr * (gi / ((float) Math.sqrt(s) + eps));
         }
     }
 

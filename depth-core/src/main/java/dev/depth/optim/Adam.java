@@ -143,8 +143,8 @@ public final class Adam extends Optimizer {
     }
 
     @Override
-    protected void update(ParamGroup group, ParamState state, float[] p, int po, float[] g, int go, int n) {
-        AdamKernel.step(state, p, po, g, go, n, group.lr(), beta1, beta2, eps, group.weightDecay(), 0, amsgrad, maximize);
+    protected void update(ParamGroup group, ParamState state, float[] p, float[] g, int n) {
+        AdamKernel.step(state, p, g, workspace(n), n, group.lr(), beta1, beta2, eps, group.weightDecay(), 0, amsgrad, maximize);
     }
 
     @Override

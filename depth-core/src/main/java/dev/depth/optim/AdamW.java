@@ -140,8 +140,8 @@ public final class AdamW extends Optimizer {
     }
 
     @Override
-    protected void update(ParamGroup group, ParamState state, float[] p, int po, float[] g, int go, int n) {
-        AdamKernel.step(state, p, po, g, go, n, group.lr(), beta1, beta2, eps, 0, group.weightDecay(), amsgrad, maximize);
+    protected void update(ParamGroup group, ParamState state, float[] p, float[] g, int n) {
+        AdamKernel.step(state, p, g, workspace(n), n, group.lr(), beta1, beta2, eps, 0, group.weightDecay(), amsgrad, maximize);
     }
 
     @Override

@@ -150,7 +150,7 @@ public final class RMSprop extends Optimizer {
     }
 
     @Override
-    protected void update(ParamGroup group, ParamState state, float[] p, int po, float[] g, int go, int n) {
+    protected void update(ParamGroup group, ParamState state, float[] p, float[] g, int n) {
         final float sign = maximize ? -1f : 1f;
         final float wd = (float) group.weightDecay();
         final float negLr = (float) -group.lr();
@@ -159,31 +159,80 @@ public final class RMSprop extends Optimizer {
         final float[] avg = centered ? state.buffer(GRAD_AVG, n, 0f) : null;
         final float[] buf = momentum > 0 ? state.buffer(MOMENTUM_BUFFER, n, 0f) : null;
         final float mu = (float) momentum;
-        if (n < PARALLEL_MIN_ELEMENTS) range(p, po, g, go, sq, avg, buf, sign, wd, a, oma, e, mu, negLr, 0, n);
-        else forRange(n, (from, to) -> range(p, po, g, go, sq, avg, buf, sign, wd, a, oma, e, mu, negLr, from, to));
+        // Maximize and weight decay go through a pre-pass, so that the main loops stay small enough
+        // for the JIT to vectorise; one method per loop, so that each is compiled with its own profile.
+        if (maximize || wd != 0f) {
+            float[] ge = workspace(n);
+            if (n < PARALLEL_MIN_ELEMENTS) Optimizer.prepare(p, g, ge, sign, wd, 1f, 0, n);
+            else forRange(n, (from, to) -> Optimizer.prepare(p, g, ge, sign, wd, 1f, from, to));
+            dispatch(p, ge, sq, avg, buf, a, oma, e, mu, negLr, n);
+        } else {
+            dispatch(p, g, sq, avg, buf, a, oma, e, mu, negLr, n);
+        }
     }
 
-    private static void range(float[] p, int po, float[] g, int go, float[] sq, float[] avg, float[] buf, float sign, float wd,
-                              float a, float oma, float eps, float mu, float negLr, int from, int to) {
+    private static void dispatch(float[] p, float[] g, float[] sq, float[] avg, float[] buf, float a, float oma, float e, float mu,
+                                 float negLr, int n) {
+        if (avg == null && buf == null) {
+            if (n < PARALLEL_MIN_ELEMENTS) plain(p, g, sq, a, oma, e, negLr, 0, n);
+            else forRange(n, (from, to) -> plain(p, g, sq, a, oma, e, negLr, from, to));
+        } else if (buf == null) {
+            if (n < PARALLEL_MIN_ELEMENTS) centered(p, g, sq, avg, a, oma, e, negLr, 0, n);
+            else forRange(n, (from, to) -> centered(p, g, sq, avg, a, oma, e, negLr, from, to));
+        } else if (avg == null) {
+            if (n < PARALLEL_MIN_ELEMENTS) momentum(p, g, sq, buf, a, oma, e, mu, negLr, 0, n);
+            else forRange(n, (from, to) -> momentum(p, g, sq, buf, a, oma, e, mu, negLr, from, to));
+        } else {
+            if (n < PARALLEL_MIN_ELEMENTS) centeredMomentum(p, g, sq, avg, buf, a, oma, e, mu, negLr, 0, n);
+            else forRange(n, (from, to) -> centeredMomentum(p, g, sq, avg, buf, a, oma, e, mu, negLr, from, to));
+        }
+    }
+
+    private static void plain(float[] p, float[] g, float[] sq, float a, float oma, float eps, float negLr,
+                              int from, int to) {
         for (int i = from; i < to; i++) {
-            float gi = sign * g[go + i] + wd * p[po + i];
+            float gi = g[i];
             float v = a * sq[i] + oma * gi * gi;
             sq[i] = v;
-            float denom;
-            if (avg != null) {
-                float ga = a * avg[i] + oma * gi;
-                avg[i] = ga;
-                denom = (float) Math.sqrt(v - ga * ga) + eps;
-            } else {
-                denom = (float) Math.sqrt(v) + eps;
-            }
-            if (buf != null) {
-                float b = mu * buf[i] + gi / denom;
-                buf[i] = b;
-                p[po + i] += negLr * b;
-            } else {
-                p[po + i] += negLr * (gi / denom);
-            }
+            p[i] += negLr * (gi / ((float) Math.sqrt(v) + eps));
+        }
+    }
+
+    private static void centered(float[] p, float[] g, float[] sq, float[] avg, float a, float oma, float eps,
+                                 float negLr, int from, int to) {
+        for (int i = from; i < to; i++) {
+            float gi = g[i];
+            float v = a * sq[i] + oma * gi * gi;
+            float ga = a * avg[i] + oma * gi;
+            sq[i] = v;
+            avg[i] = ga;
+            p[i] += negLr * (gi / ((float) Math.sqrt(v - ga * ga) + eps));
+        }
+    }
+
+    private static void momentum(float[] p, float[] g, float[] sq, float[] buf, float a, float oma, float eps,
+                                 float mu, float negLr, int from, int to) {
+        for (int i = from; i < to; i++) {
+            float gi = g[i];
+            float v = a * sq[i] + oma * gi * gi;
+            sq[i] = v;
+            float b = mu * buf[i] + gi / ((float) Math.sqrt(v) + eps);
+            buf[i] = b;
+            p[i] += negLr * b;
+        }
+    }
+
+    private static void centeredMomentum(float[] p, float[] g, float[] sq, float[] avg, float[] buf, float a,
+                                         float oma, float eps, float mu, float negLr, int from, int to) {
+        for (int i = from; i < to; i++) {
+            float gi = g[i];
+            float v = a * sq[i] + oma * gi * gi;
+            float ga = a * avg[i] + oma * gi;
+            sq[i] = v;
+            avg[i] = ga;
+            float b = mu * buf[i] + gi / ((float) Math.sqrt(v - ga * ga) + eps);
+            buf[i] = b;
+            p[i] += negLr * b;
         }
     }
 

@@ -137,53 +137,56 @@ public final class SGD extends Optimizer {
     }
 
     @Override
-    protected void update(ParamGroup group, ParamState state, float[] p, int po, float[] g, int go, int n) {
+    protected void update(ParamGroup group, ParamState state, float[] p, float[] g, int n) {
         final float sign = maximize ? -1f : 1f;
+        // With λ = 0 the loops still add 0 * θ, which is exact for finite θ (PyTorch skips the
+        // term; the two differ only on a parameter that is already infinite or NaN).
         final float wd = (float) group.weightDecay();
         final float negLr = (float) -group.lr();
         if (momentum == 0) {
-            if (n < PARALLEL_MIN_ELEMENTS) plain(p, po, g, go, sign, wd, negLr, 0, n);
-            else forRange(n, (from, to) -> plain(p, po, g, go, sign, wd, negLr, from, to));
+            if (n < PARALLEL_MIN_ELEMENTS) descend(p, g, sign, wd, negLr, 0, n);
+            else forRange(n, (from, to) -> descend(p, g, sign, wd, negLr, from, to));
             return;
         }
-        final float mu = (float) momentum;
-        final float keep = (float) (1 - dampening);
         final boolean first = state.buffer(MOMENTUM_BUFFER) == null;
         final float[] buf = state.buffer(MOMENTUM_BUFFER, n, 0f);
-        final float muFirst = first ? 0f : mu, keepFirst = first ? 1f : keep;
-        final float nest = nesterov ? mu : 0f;
-        // b = muFirst * b + keepFirst * d is b = d exactly on the first step (0 * 0 + 1 * d).
-        if (n < PARALLEL_MIN_ELEMENTS) heavyBall(p, po, g, go, buf, sign, wd, negLr, muFirst, keepFirst, nesterov, nest, 0, n);
-        else forRange(n, (from, to) -> heavyBall(p, po, g, go, buf, sign, wd, negLr, muFirst, keepFirst, nesterov, nest, from, to));
-    }
-
-    private static void plain(float[] p, int po, float[] g, int go, float sign, float wd, float negLr, int from, int to) {
-        if (wd == 0f) {
-            for (int i = from; i < to; i++) p[po + i] += negLr * (sign * g[go + i]);
+        // On the first step b = 0 * 0 + 1 * d = d exactly: the buffer starts as the gradient.
+        final float mu = first ? 0f : (float) momentum, keep = first ? 1f : (float) (1 - dampening);
+        final float nest = (float) momentum;
+        // One method per loop, so that each is compiled (and vectorised) with its own profile.
+        if (nesterov) {
+            if (n < PARALLEL_MIN_ELEMENTS) nesterov(p, g, buf, sign, wd, negLr, mu, keep, nest, 0, n);
+            else forRange(n, (from, to) -> nesterov(p, g, buf, sign, wd, negLr, mu, keep, nest, from, to));
         } else {
-            for (int i = from; i < to; i++) {
-                float d = sign * g[go + i] + wd * p[po + i];
-                p[po + i] += negLr * d;
-            }
+            if (n < PARALLEL_MIN_ELEMENTS) heavyBall(p, g, buf, sign, wd, negLr, mu, keep, 0, n);
+            else forRange(n, (from, to) -> heavyBall(p, g, buf, sign, wd, negLr, mu, keep, from, to));
         }
     }
 
-    private static void heavyBall(float[] p, int po, float[] g, int go, float[] buf, float sign, float wd, float negLr,
-                                  float mu, float keep, boolean nesterov, float nest, int from, int to) {
-        if (nesterov) {
-            for (int i = from; i < to; i++) {
-                float d = sign * g[go + i] + wd * p[po + i];
-                float b = mu * buf[i] + keep * d;
-                buf[i] = b;
-                p[po + i] += negLr * (d + nest * b);
-            }
-        } else {
-            for (int i = from; i < to; i++) {
-                float d = sign * g[go + i] + wd * p[po + i];
-                float b = mu * buf[i] + keep * d;
-                buf[i] = b;
-                p[po + i] += negLr * b;
-            }
+    private static void descend(float[] p, float[] g, float sign, float wd, float negLr, int from, int to) {
+        for (int i = from; i < to; i++) {
+            float d = sign * g[i] + wd * p[i];
+            p[i] += negLr * d;
+        }
+    }
+
+    private static void heavyBall(float[] p, float[] g, float[] buf, float sign, float wd, float negLr, float mu, float keep,
+                                  int from, int to) {
+        for (int i = from; i < to; i++) {
+            float d = sign * g[i] + wd * p[i];
+            float b = mu * buf[i] + keep * d;
+            buf[i] = b;
+            p[i] += negLr * b;
+        }
+    }
+
+    private static void nesterov(float[] p, float[] g, float[] buf, float sign, float wd, float negLr, float mu, float keep,
+                                 float nest, int from, int to) {
+        for (int i = from; i < to; i++) {
+            float d = sign * g[i] + wd * p[i];
+            float b = mu * buf[i] + keep * d;
+            buf[i] = b;
+            p[i] += negLr * (d + nest * b);
         }
     }
 
