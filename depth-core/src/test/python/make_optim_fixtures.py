@@ -33,8 +33,12 @@ float32 exactly; doubles with 17):
 import math
 import os
 import sys
+import warnings
 
 import torch
+
+# SequentialLR calls step(0) on the cosine schedule at the milestone, which warns; the values are right.
+warnings.filterwarnings("ignore", message="The epoch parameter")
 
 OUT = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "resources", "dev", "depth", "optim",
                    "optim_fixtures.txt")
@@ -115,6 +119,8 @@ def optimizer_cases(lines):
         ("sgd_momentum", "SGD", dict(momentum=0.9), one(0.1)),
         ("sgd_nesterov", "SGD", dict(momentum=0.9, nesterov=True), one(0.05)),
         ("sgd_weight_decay", "SGD", dict(momentum=0.8), one(0.1, 0.1)),
+        ("sgd_plain_weight_decay", "SGD", {}, one(0.1, 0.2)),
+        ("sgd_nesterov_weight_decay", "SGD", dict(momentum=0.7, nesterov=True), one(0.05, 0.05)),
         ("sgd_dampening", "SGD", dict(momentum=0.9, dampening=0.5), one(0.1)),
         ("sgd_maximize", "SGD", dict(momentum=0.5, maximize=True), one(0.1, 0.01)),
         ("sgd_two_groups", "SGD", dict(momentum=0.9), two(0.1, 0.0, 0.01, 0.05)),
@@ -126,11 +132,13 @@ def optimizer_cases(lines):
         ("adam_two_groups", "Adam", dict(betas=(0.9, 0.999), eps=1e-8), two(0.01, 0.0, 0.001, 0.1)),
         ("adamw_plain", "AdamW", dict(betas=(0.9, 0.999), eps=1e-8), one(0.01, 0.01)),
         ("adamw_decay_amsgrad", "AdamW", dict(betas=(0.9, 0.99), eps=1e-8, amsgrad=True), one(0.02, 0.1)),
+        ("adamw_maximize", "AdamW", dict(betas=(0.9, 0.999), eps=1e-8, maximize=True), one(0.01, 0.02)),
         ("adamw_two_groups", "AdamW", dict(betas=(0.9, 0.999), eps=1e-8), two(0.01, 0.1, 0.01, 0.0)),
         ("rmsprop_plain", "RMSprop", dict(alpha=0.99, eps=1e-8), one(0.01)),
         ("rmsprop_centered", "RMSprop", dict(alpha=0.9, eps=1e-8, centered=True), one(0.01)),
         ("rmsprop_momentum", "RMSprop", dict(alpha=0.99, eps=1e-8, momentum=0.9), one(0.01)),
         ("rmsprop_centered_momentum_decay", "RMSprop", dict(alpha=0.95, eps=1e-6, momentum=0.5, centered=True), one(0.005, 0.1)),
+        ("rmsprop_centered_decay", "RMSprop", dict(alpha=0.9, eps=1e-8, centered=True), one(0.01, 0.05)),
         ("rmsprop_maximize", "RMSprop", dict(alpha=0.99, eps=1e-8, maximize=True), one(0.01)),
         ("adagrad_plain", "Adagrad", dict(eps=1e-10), one(0.1)),
         ("adagrad_lr_decay", "Adagrad", dict(lr_decay=0.1, eps=1e-10), one(0.1)),

@@ -33,9 +33,16 @@ import java.util.List;
  * <p>State per parameter: {@code "exp_avg"} (m), {@code "exp_avg_sq"} (v) and, with amsgrad,
  * {@code "max_exp_avg_sq"}.
  *
- * <p>Denormals: v decays by β2 each step wherever a gradient is (nearly) zero, and after an epoch a
- * noticeable fraction of it is subnormal; the JVM cannot flush subnormals to zero. The update
- * leaves them as they are, as PyTorch does (see the package notes on the timing measured).
+ * <p>Subnormal moments (the one departure from PyTorch, below float32 noise): where a gradient
+ * stays zero, m and v decay into the subnormal range, where arithmetic is slow on many CPUs and
+ * the JVM cannot set flush-to-zero. When ε &gt;= 1e-10 the update rounds every m and v through
+ * {@code (x + 2^-100) - 2^-100}, which sets values below about 4.7e-38 (all subnormals) to 0 and
+ * changes the update by less than one float32 rounding; with a smaller ε, nothing is flushed. On
+ * the machine measured, 13% subnormal state made a step 4-8% slower without this and 35-60% slower
+ * at 100%; with it the step time did not depend on the fraction.
+ *
+ * <p>Cost: one vectorised pass over each parameter (a second, light one with weight decay or
+ * maximize); about 0.25 ns per element on one core of an AVX-512 server.
  *
  * <p>References: Kingma &amp; Ba, "Adam: A Method for Stochastic Optimization" (ICLR 2015);
  * Reddi, Kale &amp; Kumar, "On the Convergence of Adam and Beyond" (ICLR 2018), AMSGrad.

@@ -34,6 +34,9 @@ import java.util.List;
  * <p>State per parameter: {@code "exp_avg"}, {@code "exp_avg_sq"} and, with amsgrad,
  * {@code "max_exp_avg_sq"}.
  *
+ * <p>Subnormal m and v are flushed to zero when ε &gt;= 1e-10, as in {@link Adam} (below float32
+ * noise; see there).
+ *
  * <p>Reference: Loshchilov &amp; Hutter, "Decoupled Weight Decay Regularization" (ICLR 2019).
  */
 public final class AdamW extends Optimizer {

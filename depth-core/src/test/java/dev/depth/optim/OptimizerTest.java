@@ -25,11 +25,19 @@ class OptimizerTest {
 
     /** Every optimiser kind, configured with its options switched on, over the given parameters. */
     private static List<Function<List<Tensor>, Optimizer>> allKinds() {
+        // one entry per loop variant of the update rules
         return List.of(
+                ps -> new SGD(ps, 0.1).weightDecay(0.01).maximize(true),
                 ps -> new SGD(ps, 0.1).momentum(0.9).nesterov(true).weightDecay(0.01),
                 ps -> new SGD(ps, 0.1).momentum(0.9).dampening(0.1),
+                ps -> new Adam(ps, 0.01),
                 ps -> new Adam(ps, 0.01).amsgrad(true).weightDecay(0.01),
+                ps -> new Adam(ps, 0.01).maximize(true),
                 ps -> new AdamW(ps, 0.01).betas(0.8, 0.99),
+                ps -> new AdamW(ps, 0.01).amsgrad(true).maximize(true),
+                ps -> new RMSprop(ps, 0.01),
+                ps -> new RMSprop(ps, 0.01).centered(true).weightDecay(0.1),
+                ps -> new RMSprop(ps, 0.01).momentum(0.5).maximize(true),
                 ps -> new RMSprop(ps, 0.01).centered(true).momentum(0.5),
                 ps -> new Adagrad(ps, 0.1).lrDecay(0.01).initialAccumulatorValue(0.1));
     }
@@ -227,6 +235,40 @@ class OptimizerTest {
             for (int k = 0, from = 0; k < pieces.size(); k++, from += chunk)
                 System.arraycopy(pieces.get(k).toFloatArray(), 0, joined, from, pieces.get(k).numel());
             assertArrayEquals(joined, big.toFloatArray(), ob.name());
+        }
+    }
+
+    @Test
+    void subnormalAdamMomentsAreFlushedWithoutChangingTheUpdate() {
+        // The state of a parameter whose gradient has been zero for a long time: m and v subnormal.
+        float tinyM = 3e-39f, tinyV = 2e-40f;
+        for (double eps : new double[] {1e-8, 1e-10, 1e-12}) {
+            Tensor p = Tensor.of(0.5f, -0.25f).requiresGrad(true);
+            Adam adam = new Adam(List.of(p), 0.01).eps(eps);
+            p.setGrad(Tensor.of(0.1f, 0.2f));
+            adam.step();
+            OptimizerState s = adam.stateDict();
+            var ps = s.params().get(0);
+            var bufs = new java.util.HashMap<>(ps.buffers());
+            float[] m = bufs.get("exp_avg").toFloatArray(), v = bufs.get("exp_avg_sq").toFloatArray();
+            m[1] = tinyM;
+            v[1] = tinyV;
+            bufs.put("exp_avg", Tensor.of(m));
+            bufs.put("exp_avg_sq", Tensor.of(v));
+            adam.loadStateDict(new OptimizerState("Adam", s.groups(), java.util.Map.of(0, new OptimizerState.ParamState(ps.step(), bufs))));
+            p.setGrad(Tensor.of(0.1f, 0f));
+            float before = p.toFloatArray()[1];
+            adam.step();
+            // PyTorch's rule in double: the update of element 1 is -lr / bc1 * m / (sqrt(v) / sqrt(bc2) + eps)
+            double m2 = 0.9 * tinyM, v2 = 0.999 * tinyV, bc1 = 1 - 0.9 * 0.9, bc2 = 1 - 0.999 * 0.999;
+            double expected = before - 0.01 / bc1 * m2 / (Math.sqrt(v2) / Math.sqrt(bc2) + eps);
+            assertEquals(expected, p.toFloatArray()[1], Math.ulp(before), "eps " + eps);
+            var after = adam.stateDict().params().get(0).buffers();
+            boolean flushed = eps >= AdamKernel.FLUSH_MIN_EPS;
+            assertEquals(flushed ? 0f : (float) (0.999f * tinyV), after.get("exp_avg_sq").toFloatArray()[1], "eps " + eps);
+            assertEquals(flushed ? 0f : 0.9f * tinyM, after.get("exp_avg").toFloatArray()[1], "eps " + eps);
+            // normal values are untouched by the flush: element 0 matches the rule exactly as above
+            assertTrue(after.get("exp_avg_sq").toFloatArray()[0] > 0);
         }
     }
 
