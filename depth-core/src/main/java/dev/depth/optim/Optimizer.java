@@ -57,7 +57,7 @@ public abstract class Optimizer {
     private final List<ParamState> states = new ArrayList<>();
     private final IdentityHashMap<Tensor, Integer> indexOf = new IdentityHashMap<>();
     private final List<GradTransform> gradTransforms = new ArrayList<>();
-    private double defaultLr;
+    private final double defaultLr;
     private double defaultWeightDecay;
     private double lastGradNorm = Double.NaN;
     private float[] gradScratch, paramScratch; // for views with an offset; reused across steps
@@ -83,7 +83,8 @@ public abstract class Optimizer {
 
     /**
      * The names of the per-parameter buffers this rule may use, indexed by slot (for
-     * {@link ParamState#buffer(int)}); they are the keys of the saved state.
+     * {@link ParamState#buffer(int)}); they are the keys of the saved state. Called from this
+     * class's constructor, before the subclass's fields are set: return a constant.
      */
     protected abstract String[] bufferNames();
 
@@ -195,7 +196,14 @@ public abstract class Optimizer {
         for (Tensor p : params) p.setGrad(null);
     }
 
-    /** Applies the gradient transforms, then updates every parameter that has a gradient. */
+    /**
+     * Applies the gradient transforms, then updates every parameter that has a gradient (see the
+     * class notes). Each group's lr and weight decay are read here, so a schedule's change takes
+     * effect at the next step.
+     *
+     * @throws IllegalStateException if the hyperparameters contradict each other (SGD's Nesterov
+     *                               without momentum)
+     */
     public final void step() {
         checkConfiguration();
         for (GradTransform t : gradTransforms) t.apply(this);
