@@ -2,6 +2,7 @@ package dev.depth.optim;
 
 import dev.depth.tensor.Tensor;
 
+import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
 
@@ -38,6 +39,22 @@ public record OptimizerState(String optimizer, List<GroupState> groups, Map<Inte
         @Override
         public int[] paramIndices() {
             return paramIndices.clone();
+        }
+
+        @Override
+        public boolean equals(Object o) {
+            return o instanceof GroupState g && Double.compare(g.lr, lr) == 0 && Double.compare(g.weightDecay, weightDecay) == 0
+                    && Arrays.equals(g.paramIndices, paramIndices);
+        }
+
+        @Override
+        public int hashCode() {
+            return (Double.hashCode(lr) * 31 + Double.hashCode(weightDecay)) * 31 + Arrays.hashCode(paramIndices);
+        }
+
+        @Override
+        public String toString() {
+            return "GroupState[lr=" + lr + ", weightDecay=" + weightDecay + ", paramIndices=" + Arrays.toString(paramIndices) + "]";
         }
     }
 

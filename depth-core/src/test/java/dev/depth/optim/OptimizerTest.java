@@ -356,6 +356,7 @@ class OptimizerTest {
         assertEquals("Adam", s.optimizer());
         assertEquals(1, s.groups().size());
         assertArrayEquals(new int[] {0, 1}, s.groups().get(0).paramIndices());
+        assertEquals(new OptimizerState.GroupState(0.01, 0.0, new int[] {0, 1}), s.groups().get(0));
         var p0 = s.params().get(0);
         assertEquals(1, p0.step());
         assertEquals(java.util.Set.of("exp_avg", "exp_avg_sq", "max_exp_avg_sq"), p0.buffers().keySet());
