@@ -1,0 +1,202 @@
+package dev.depth.kernel.simd;
+
+import jdk.incubator.vector.FloatVector;
+import jdk.incubator.vector.VectorMask;
+import jdk.incubator.vector.VectorOperators;
+import jdk.incubator.vector.VectorSpecies;
+
+/**
+ * {@link FloatKernels} on the Vector API with the preferred species (16 floats on AVX-512, 8 on
+ * AVX2). Loaded only through {@link Simd}, which catches every failure to link it.
+ *
+ * <p>The GEMM tile is 6 x (2 vectors): 12 accumulators, two B loads and six broadcasts of A per
+ * step of k, which leaves registers to spare on both AVX2 (16) and AVX-512 (32). Every loop
+ * finishes its tail with the scalar formula of {@link ScalarFloatKernels}, so element-wise
+ * results are bit-identical to it.
+ */
+final class VectorFloatKernels implements FloatKernels {
+    private static final VectorSpecies<Float> S = FloatVector.SPECIES_PREFERRED;
+    private static final int L = S.length();
+    private static final int MR = 6, NR = 2 * L;
+
+    /** Throws when the preferred vector width is not one this class was written and tested for. */
+    VectorFloatKernels() {
+        if (L != 8 && L != 16) throw new IllegalStateException("unexpected preferred vector width: " + L + " floats");
+    }
+
+    @Override
+    public String name() {
+        return "SIMD " + (L == 16 ? "AVX-512" : "AVX2") + " (" + L + " floats)";
+    }
+
+    @Override public int tileRows() { return MR; }
+    @Override public int tileCols() { return NR; }
+
+    @Override
+    public void gemmTile(int kc, float[] ap, int apOff, float[] bp, int bpOff, float alpha, float beta,
+                         float[] c, int cOff, int ldc) {
+        FloatVector c00 = FloatVector.zero(S), c01 = c00, c10 = c00, c11 = c00, c20 = c00, c21 = c00;
+        FloatVector c30 = c00, c31 = c00, c40 = c00, c41 = c00, c50 = c00, c51 = c00;
+        int ai = apOff, bi = bpOff;
+        for (int p = 0; p < kc; p++, ai += MR, bi += NR) {
+            FloatVector b0 = FloatVector.fromArray(S, bp, bi);
+            FloatVector b1 = FloatVector.fromArray(S, bp, bi + L);
+            FloatVector a = FloatVector.broadcast(S, ap[ai]);
+            c00 = a.fma(b0, c00);
+            c01 = a.fma(b1, c01);
+            a = FloatVector.broadcast(S, ap[ai + 1]);
+            c10 = a.fma(b0, c10);
+            c11 = a.fma(b1, c11);
+            a = FloatVector.broadcast(S, ap[ai + 2]);
+            c20 = a.fma(b0, c20);
+            c21 = a.fma(b1, c21);
+            a = FloatVector.broadcast(S, ap[ai + 3]);
+            c30 = a.fma(b0, c30);
+            c31 = a.fma(b1, c31);
+            a = FloatVector.broadcast(S, ap[ai + 4]);
+            c40 = a.fma(b0, c40);
+            c41 = a.fma(b1, c41);
+            a = FloatVector.broadcast(S, ap[ai + 5]);
+            c50 = a.fma(b0, c50);
+            c51 = a.fma(b1, c51);
+        }
+        // Written out rather than through a helper: a vector passed to a method that C2 does not
+        // inline is boxed, and a vector merged across a branch is boxed too (JDK 17), each ~10x slower.
+        int o0 = cOff, o1 = o0 + ldc, o2 = o1 + ldc, o3 = o2 + ldc, o4 = o3 + ldc, o5 = o4 + ldc;
+        if (beta == 0f) {
+            c00.mul(alpha).intoArray(c, o0);
+            c01.mul(alpha).intoArray(c, o0 + L);
+            c10.mul(alpha).intoArray(c, o1);
+            c11.mul(alpha).intoArray(c, o1 + L);
+            c20.mul(alpha).intoArray(c, o2);
+            c21.mul(alpha).intoArray(c, o2 + L);
+            c30.mul(alpha).intoArray(c, o3);
+            c31.mul(alpha).intoArray(c, o3 + L);
+            c40.mul(alpha).intoArray(c, o4);
+            c41.mul(alpha).intoArray(c, o4 + L);
+            c50.mul(alpha).intoArray(c, o5);
+            c51.mul(alpha).intoArray(c, o5 + L);
+        } else {
+            FloatVector bv = FloatVector.broadcast(S, beta);
+            FloatVector.fromArray(S, c, o0).fma(bv, c00.mul(alpha)).intoArray(c, o0);
+            FloatVector.fromArray(S, c, o0 + L).fma(bv, c01.mul(alpha)).intoArray(c, o0 + L);
+            FloatVector.fromArray(S, c, o1).fma(bv, c10.mul(alpha)).intoArray(c, o1);
+            FloatVector.fromArray(S, c, o1 + L).fma(bv, c11.mul(alpha)).intoArray(c, o1 + L);
+            FloatVector.fromArray(S, c, o2).fma(bv, c20.mul(alpha)).intoArray(c, o2);
+            FloatVector.fromArray(S, c, o2 + L).fma(bv, c21.mul(alpha)).intoArray(c, o2 + L);
+            FloatVector.fromArray(S, c, o3).fma(bv, c30.mul(alpha)).intoArray(c, o3);
+            FloatVector.fromArray(S, c, o3 + L).fma(bv, c31.mul(alpha)).intoArray(c, o3 + L);
+            FloatVector.fromArray(S, c, o4).fma(bv, c40.mul(alpha)).intoArray(c, o4);
+            FloatVector.fromArray(S, c, o4 + L).fma(bv, c41.mul(alpha)).intoArray(c, o4 + L);
+            FloatVector.fromArray(S, c, o5).fma(bv, c50.mul(alpha)).intoArray(c, o5);
+            FloatVector.fromArray(S, c, o5 + L).fma(bv, c51.mul(alpha)).intoArray(c, o5 + L);
+        }
+    }
+
+    @Override
+    public float dot(float[] a, int ao, float[] b, int bo, int n) {
+        FloatVector s0 = FloatVector.zero(S), s1 = s0, s2 = s0, s3 = s0;
+        int i = 0;
+        for (; i <= n - 4 * L; i += 4 * L) {
+            s0 = FloatVector.fromArray(S, a, ao + i).fma(FloatVector.fromArray(S, b, bo + i), s0);
+            s1 = FloatVector.fromArray(S, a, ao + i + L).fma(FloatVector.fromArray(S, b, bo + i + L), s1);
+            s2 = FloatVector.fromArray(S, a, ao + i + 2 * L).fma(FloatVector.fromArray(S, b, bo + i + 2 * L), s2);
+            s3 = FloatVector.fromArray(S, a, ao + i + 3 * L).fma(FloatVector.fromArray(S, b, bo + i + 3 * L), s3);
+        }
+        for (; i <= n - L; i += L) {
+            s0 = FloatVector.fromArray(S, a, ao + i).fma(FloatVector.fromArray(S, b, bo + i), s0);
+        }
+        float s = s0.add(s1).add(s2.add(s3)).reduceLanes(VectorOperators.ADD);
+        for (; i < n; i++) s = Math.fma(a[ao + i], b[bo + i], s);
+        return s;
+    }
+
+    @Override
+    public void axpy(float alpha, float[] x, int xo, float[] y, int yo, int n) {
+        FloatVector av = FloatVector.broadcast(S, alpha);
+        int i = 0;
+        for (; i <= n - L; i += L) {
+            av.fma(FloatVector.fromArray(S, x, xo + i), FloatVector.fromArray(S, y, yo + i)).intoArray(y, yo + i);
+        }
+        for (; i < n; i++) y[yo + i] = Math.fma(alpha, x[xo + i], y[yo + i]);
+    }
+
+    @Override
+    public float sum(float[] x, int xo, int n) {
+        FloatVector s0 = FloatVector.zero(S), s1 = s0;
+        int i = 0;
+        for (; i <= n - 2 * L; i += 2 * L) {
+            s0 = s0.add(FloatVector.fromArray(S, x, xo + i));
+            s1 = s1.add(FloatVector.fromArray(S, x, xo + i + L));
+        }
+        for (; i <= n - L; i += L) s0 = s0.add(FloatVector.fromArray(S, x, xo + i));
+        float s = s0.add(s1).reduceLanes(VectorOperators.ADD);
+        for (; i < n; i++) s += x[xo + i];
+        return s;
+    }
+
+    private static VectorOperators.Binary op(Arith op) {
+        return switch (op) {
+            case ADD -> VectorOperators.ADD;
+            case SUB -> VectorOperators.SUB;
+            case MUL -> VectorOperators.MUL;
+            case DIV -> VectorOperators.DIV;
+        };
+    }
+
+    @Override
+    public void arith(Arith op, float[] a, int ao, float[] b, int bo, float[] out, int o, int n) {
+        int i = 0;
+        switch (op) {
+            case ADD -> { for (; i <= n - L; i += L) FloatVector.fromArray(S, a, ao + i).add(FloatVector.fromArray(S, b, bo + i)).intoArray(out, o + i); }
+            case SUB -> { for (; i <= n - L; i += L) FloatVector.fromArray(S, a, ao + i).sub(FloatVector.fromArray(S, b, bo + i)).intoArray(out, o + i); }
+            case MUL -> { for (; i <= n - L; i += L) FloatVector.fromArray(S, a, ao + i).mul(FloatVector.fromArray(S, b, bo + i)).intoArray(out, o + i); }
+            case DIV -> { for (; i <= n - L; i += L) FloatVector.fromArray(S, a, ao + i).div(FloatVector.fromArray(S, b, bo + i)).intoArray(out, o + i); }
+        }
+        if (i < n) SCALAR.arith(op, a, ao + i, b, bo + i, out, o + i, n - i);
+    }
+
+    @Override
+    public void arith(Arith op, float[] a, int ao, float b, float[] out, int o, int n) {
+        VectorOperators.Binary vop = op(op);
+        int i = 0;
+        for (; i <= n - L; i += L) FloatVector.fromArray(S, a, ao + i).lanewise(vop, b).intoArray(out, o + i);
+        if (i < n) SCALAR.arith(op, a, ao + i, b, out, o + i, n - i);
+    }
+
+    @Override
+    public void arith(Arith op, float a, float[] b, int bo, float[] out, int o, int n) {
+        VectorOperators.Binary vop = op(op);
+        FloatVector av = FloatVector.broadcast(S, a);
+        int i = 0;
+        for (; i <= n - L; i += L) av.lanewise(vop, FloatVector.fromArray(S, b, bo + i)).intoArray(out, o + i);
+        if (i < n) SCALAR.arith(op, a, b, bo + i, out, o + i, n - i);
+    }
+
+    @Override
+    public void relu(float[] x, int xo, float[] out, int o, int n) {
+        int i = 0;
+        for (; i <= n - L; i += L) FloatVector.fromArray(S, x, xo + i).max(0f).intoArray(out, o + i);
+        for (; i < n; i++) out[o + i] = Math.max(x[xo + i], 0f);
+    }
+
+    @Override
+    public void reluBackward(float[] x, int xo, float[] g, int go, float[] out, int o, int n) {
+        FloatVector zero = FloatVector.zero(S);
+        int i = 0;
+        for (; i <= n - L; i += L) {
+            VectorMask<Float> positive = FloatVector.fromArray(S, x, xo + i).compare(VectorOperators.GT, 0f);
+            zero.blend(FloatVector.fromArray(S, g, go + i), positive).intoArray(out, o + i);
+        }
+        for (; i < n; i++) out[o + i] = x[xo + i] > 0f ? g[go + i] : 0f;
+    }
+
+    @Override
+    public void exp(float[] x, int xo, float[] out, int o, int n) {
+        int i = 0;
+        for (; i <= n - L; i += L) FloatVector.fromArray(S, x, xo + i).lanewise(VectorOperators.EXP).intoArray(out, o + i);
+        for (; i < n; i++) out[o + i] = (float) Math.exp(x[xo + i]);
+    }
+
+    private static final ScalarFloatKernels SCALAR = new ScalarFloatKernels(MR, NR);
+}
