@@ -48,7 +48,7 @@ public final class Gemm {
             gemv(transA, transB, m, k, alpha, a, aOff, lda, b, bOff, ldb, beta, c, cOff, ldc);
         } else if (m <= 2 || (long) m * n * k <= SMALL) {
             rowwise(transA, transB, m, n, k, alpha, a, aOff, lda, b, bOff, ldb, beta, c, cOff, ldc);
-        } else if (efficiency(n, m) > 1.15 * efficiency(m, n)) {
+        } else if (efficiency(n, m) > 1.5 * efficiency(m, n)) {
             transposed(transA, transB, m, n, k, alpha, a, aOff, lda, b, bOff, ldb, beta, c, cOff, ldc);
         } else {
             packed(transA, transB, m, n, k, alpha, a, aOff, lda, b, bOff, ldb, beta, c, cOff, ldc);
