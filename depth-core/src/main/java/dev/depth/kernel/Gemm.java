@@ -195,7 +195,7 @@ public final class Gemm {
                                float[] a, int aOff, int lda, float[] b, int bOff, int ldb,
                                float beta, float[] c, int cOff, int ldc) {
         int mPanels = ceilDiv(m, MR), nPanels = ceilDiv(n, NR);
-        int threads = (long) m * n * k < PARALLEL_MIN ? 1 : Parallel.threads();
+        int threads = (long) m * n * k < PARALLEL_MIN || Parallel.nested() ? 1 : Parallel.threads();
         int[] grid = grid(threads, mPanels, nPanels, k);
         int tm = grid[0], tn = grid[1];
         Parallel.forRange(tm * tn, 1, (t0, t1) -> {

@@ -69,7 +69,7 @@ public final class Parallel {
             return;
         }
         Worker[] ws = workers;
-        if (Thread.currentThread() instanceof Worker || REGION.isHeldByCurrentThread() || !REGION.tryLock()) {
+        if (nested() || !REGION.tryLock()) {
             for (int c = 0; c < chunks; c++) body.run(bound(n, c, chunks), bound(n, c + 1, chunks));
             return;
         }
@@ -86,6 +86,11 @@ public final class Parallel {
         } finally {
             REGION.unlock();
         }
+    }
+
+    /** True inside a parallel region (a worker, or a caller running its chunks): a nested call runs inline. */
+    static boolean nested() {
+        return Thread.currentThread() instanceof Worker || REGION.isHeldByCurrentThread();
     }
 
     private static int bound(int n, int c, int chunks) {

@@ -135,15 +135,6 @@ final class VectorFloatKernels implements FloatKernels {
         return s;
     }
 
-    private static VectorOperators.Binary op(Arith op) {
-        return switch (op) {
-            case ADD -> VectorOperators.ADD;
-            case SUB -> VectorOperators.SUB;
-            case MUL -> VectorOperators.MUL;
-            case DIV -> VectorOperators.DIV;
-        };
-    }
-
     @Override
     public void arith(Arith op, float[] a, int ao, float[] b, int bo, float[] out, int o, int n) {
         int i = 0;
@@ -156,20 +147,30 @@ final class VectorFloatKernels implements FloatKernels {
         if (i < n) SCALAR.arith(op, a, ao + i, b, bo + i, out, o + i, n - i);
     }
 
+    // Each operator is written out: a VectorOperators value that is not a compile-time constant
+    // at the call site is not intrinsified (JDK 17), and the loop runs ~50x slower.
     @Override
     public void arith(Arith op, float[] a, int ao, float b, float[] out, int o, int n) {
-        VectorOperators.Binary vop = op(op);
         int i = 0;
-        for (; i <= n - L; i += L) FloatVector.fromArray(S, a, ao + i).lanewise(vop, b).intoArray(out, o + i);
+        switch (op) {
+            case ADD -> { for (; i <= n - L; i += L) FloatVector.fromArray(S, a, ao + i).add(b).intoArray(out, o + i); }
+            case SUB -> { for (; i <= n - L; i += L) FloatVector.fromArray(S, a, ao + i).sub(b).intoArray(out, o + i); }
+            case MUL -> { for (; i <= n - L; i += L) FloatVector.fromArray(S, a, ao + i).mul(b).intoArray(out, o + i); }
+            case DIV -> { for (; i <= n - L; i += L) FloatVector.fromArray(S, a, ao + i).div(b).intoArray(out, o + i); }
+        }
         if (i < n) SCALAR.arith(op, a, ao + i, b, out, o + i, n - i);
     }
 
     @Override
     public void arith(Arith op, float a, float[] b, int bo, float[] out, int o, int n) {
-        VectorOperators.Binary vop = op(op);
         FloatVector av = FloatVector.broadcast(S, a);
         int i = 0;
-        for (; i <= n - L; i += L) av.lanewise(vop, FloatVector.fromArray(S, b, bo + i)).intoArray(out, o + i);
+        switch (op) {
+            case ADD -> { for (; i <= n - L; i += L) av.add(FloatVector.fromArray(S, b, bo + i)).intoArray(out, o + i); }
+            case SUB -> { for (; i <= n - L; i += L) av.sub(FloatVector.fromArray(S, b, bo + i)).intoArray(out, o + i); }
+            case MUL -> { for (; i <= n - L; i += L) av.mul(FloatVector.fromArray(S, b, bo + i)).intoArray(out, o + i); }
+            case DIV -> { for (; i <= n - L; i += L) av.div(FloatVector.fromArray(S, b, bo + i)).intoArray(out, o + i); }
+        }
         if (i < n) SCALAR.arith(op, a, b, bo + i, out, o + i, n - i);
     }
 
