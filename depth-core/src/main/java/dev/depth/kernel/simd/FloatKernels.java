@@ -7,12 +7,12 @@ package dev.depth.kernel.simd;
  * fallback and the test oracle) and a Vector API implementation that {@link Simd} loads when it
  * can. For the same inputs both give bit-identical results for {@link #gemmTile}, the
  * {@link Arith} operations, {@link #relu} and {@link #reluBackward}; reductions ({@link #dot},
- * {@link #sum}) and {@link #exp} may differ in rounding.
+ * {@link #sum}) and the transcendental functions may differ in rounding.
  */
 public interface FloatKernels {
 
     /** Element-wise arithmetic that every implementation vectorises. */
-    enum Arith { ADD, SUB, MUL, DIV }
+    enum Arith { ADD, SUB, MUL, DIV, MAX, MIN }
 
     /** A one-line name, e.g. {@code "SIMD AVX-512 (16 floats)"} or {@code "scalar"}. */
     String name();
@@ -58,4 +58,10 @@ public interface FloatKernels {
 
     /** out[o+i] = exp(x[xo+i]), within a few ulps of {@link Math#exp}. */
     void exp(float[] x, int xo, float[] out, int o, int n);
+
+    /** out[o+i] = tanh(x[xo+i]), within a few ulps of {@link Math#tanh}. */
+    void tanh(float[] x, int xo, float[] out, int o, int n);
+
+    /** out[o+i] = 1 / (1 + exp(-x[xo+i])), within a few ulps. */
+    void sigmoid(float[] x, int xo, float[] out, int o, int n);
 }

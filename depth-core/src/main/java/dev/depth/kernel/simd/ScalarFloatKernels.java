@@ -70,6 +70,8 @@ public final class ScalarFloatKernels implements FloatKernels {
             case SUB -> { for (int i = 0; i < n; i++) out[o + i] = a[ao + i] - b[bo + i]; }
             case MUL -> { for (int i = 0; i < n; i++) out[o + i] = a[ao + i] * b[bo + i]; }
             case DIV -> { for (int i = 0; i < n; i++) out[o + i] = a[ao + i] / b[bo + i]; }
+            case MAX -> { for (int i = 0; i < n; i++) out[o + i] = Math.max(a[ao + i], b[bo + i]); }
+            case MIN -> { for (int i = 0; i < n; i++) out[o + i] = Math.min(a[ao + i], b[bo + i]); }
         }
     }
 
@@ -80,6 +82,8 @@ public final class ScalarFloatKernels implements FloatKernels {
             case SUB -> { for (int i = 0; i < n; i++) out[o + i] = a[ao + i] - b; }
             case MUL -> { for (int i = 0; i < n; i++) out[o + i] = a[ao + i] * b; }
             case DIV -> { for (int i = 0; i < n; i++) out[o + i] = a[ao + i] / b; }
+            case MAX -> { for (int i = 0; i < n; i++) out[o + i] = Math.max(a[ao + i], b); }
+            case MIN -> { for (int i = 0; i < n; i++) out[o + i] = Math.min(a[ao + i], b); }
         }
     }
 
@@ -90,6 +94,8 @@ public final class ScalarFloatKernels implements FloatKernels {
             case SUB -> { for (int i = 0; i < n; i++) out[o + i] = a - b[bo + i]; }
             case MUL -> { for (int i = 0; i < n; i++) out[o + i] = a * b[bo + i]; }
             case DIV -> { for (int i = 0; i < n; i++) out[o + i] = a / b[bo + i]; }
+            case MAX -> { for (int i = 0; i < n; i++) out[o + i] = Math.max(a, b[bo + i]); }
+            case MIN -> { for (int i = 0; i < n; i++) out[o + i] = Math.min(a, b[bo + i]); }
         }
     }
 
@@ -106,5 +112,15 @@ public final class ScalarFloatKernels implements FloatKernels {
     @Override
     public void exp(float[] x, int xo, float[] out, int o, int n) {
         for (int i = 0; i < n; i++) out[o + i] = (float) Math.exp(x[xo + i]);
+    }
+
+    @Override
+    public void tanh(float[] x, int xo, float[] out, int o, int n) {
+        for (int i = 0; i < n; i++) out[o + i] = (float) Math.tanh(x[xo + i]);
+    }
+
+    @Override
+    public void sigmoid(float[] x, int xo, float[] out, int o, int n) {
+        for (int i = 0; i < n; i++) out[o + i] = (float) (1.0 / (1.0 + Math.exp(-x[xo + i])));
     }
 }

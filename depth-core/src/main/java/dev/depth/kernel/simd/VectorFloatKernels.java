@@ -143,6 +143,8 @@ final class VectorFloatKernels implements FloatKernels {
             case SUB -> { for (; i <= n - L; i += L) FloatVector.fromArray(S, a, ao + i).sub(FloatVector.fromArray(S, b, bo + i)).intoArray(out, o + i); }
             case MUL -> { for (; i <= n - L; i += L) FloatVector.fromArray(S, a, ao + i).mul(FloatVector.fromArray(S, b, bo + i)).intoArray(out, o + i); }
             case DIV -> { for (; i <= n - L; i += L) FloatVector.fromArray(S, a, ao + i).div(FloatVector.fromArray(S, b, bo + i)).intoArray(out, o + i); }
+            case MAX -> { for (; i <= n - L; i += L) FloatVector.fromArray(S, a, ao + i).max(FloatVector.fromArray(S, b, bo + i)).intoArray(out, o + i); }
+            case MIN -> { for (; i <= n - L; i += L) FloatVector.fromArray(S, a, ao + i).min(FloatVector.fromArray(S, b, bo + i)).intoArray(out, o + i); }
         }
         if (i < n) SCALAR.arith(op, a, ao + i, b, bo + i, out, o + i, n - i);
     }
@@ -157,6 +159,8 @@ final class VectorFloatKernels implements FloatKernels {
             case SUB -> { for (; i <= n - L; i += L) FloatVector.fromArray(S, a, ao + i).sub(b).intoArray(out, o + i); }
             case MUL -> { for (; i <= n - L; i += L) FloatVector.fromArray(S, a, ao + i).mul(b).intoArray(out, o + i); }
             case DIV -> { for (; i <= n - L; i += L) FloatVector.fromArray(S, a, ao + i).div(b).intoArray(out, o + i); }
+            case MAX -> { for (; i <= n - L; i += L) FloatVector.fromArray(S, a, ao + i).max(b).intoArray(out, o + i); }
+            case MIN -> { for (; i <= n - L; i += L) FloatVector.fromArray(S, a, ao + i).min(b).intoArray(out, o + i); }
         }
         if (i < n) SCALAR.arith(op, a, ao + i, b, out, o + i, n - i);
     }
@@ -170,6 +174,8 @@ final class VectorFloatKernels implements FloatKernels {
             case SUB -> { for (; i <= n - L; i += L) av.sub(FloatVector.fromArray(S, b, bo + i)).intoArray(out, o + i); }
             case MUL -> { for (; i <= n - L; i += L) av.mul(FloatVector.fromArray(S, b, bo + i)).intoArray(out, o + i); }
             case DIV -> { for (; i <= n - L; i += L) av.div(FloatVector.fromArray(S, b, bo + i)).intoArray(out, o + i); }
+            case MAX -> { for (; i <= n - L; i += L) av.max(FloatVector.fromArray(S, b, bo + i)).intoArray(out, o + i); }
+            case MIN -> { for (; i <= n - L; i += L) av.min(FloatVector.fromArray(S, b, bo + i)).intoArray(out, o + i); }
         }
         if (i < n) SCALAR.arith(op, a, b, bo + i, out, o + i, n - i);
     }
@@ -197,6 +203,23 @@ final class VectorFloatKernels implements FloatKernels {
         int i = 0;
         for (; i <= n - L; i += L) FloatVector.fromArray(S, x, xo + i).lanewise(VectorOperators.EXP).intoArray(out, o + i);
         for (; i < n; i++) out[o + i] = (float) Math.exp(x[xo + i]);
+    }
+
+    @Override
+    public void tanh(float[] x, int xo, float[] out, int o, int n) {
+        int i = 0;
+        for (; i <= n - L; i += L) FloatVector.fromArray(S, x, xo + i).lanewise(VectorOperators.TANH).intoArray(out, o + i);
+        if (i < n) SCALAR.tanh(x, xo + i, out, o + i, n - i);
+    }
+
+    @Override
+    public void sigmoid(float[] x, int xo, float[] out, int o, int n) {
+        FloatVector one = FloatVector.broadcast(S, 1f);
+        int i = 0;
+        for (; i <= n - L; i += L) {
+            one.div(FloatVector.fromArray(S, x, xo + i).neg().lanewise(VectorOperators.EXP).add(one)).intoArray(out, o + i);
+        }
+        if (i < n) SCALAR.sigmoid(x, xo + i, out, o + i, n - i);
     }
 
     private static final ScalarFloatKernels SCALAR = new ScalarFloatKernels(MR, NR);

@@ -82,7 +82,7 @@ class FloatKernelsTest {
     }
 
     @Test
-    void reductionsAndExpAreClose() {
+    void reductionsAndTranscendentalsAreClose() {
         for (int n : LENGTHS) {
             float[] a = random(n + 1, n), b = random(n, n + 1);
             assertEquals(oracle.dot(a, 1, b, 0, n), fast.dot(a, 1, b, 0, n), 1e-5 * n + 1e-6, "dot n=" + n);
@@ -95,6 +95,12 @@ class FloatKernelsTest {
             fast.exp(a, 1, e1, 0, n);
             oracle.exp(a, 1, e2, 0, n);
             for (int i = 0; i < n; i++) assertEquals(e2[i], e1[i], 4 * Math.ulp(e2[i]), "exp n=" + n + " i=" + i);
+            fast.tanh(a, 1, e1, 0, n);
+            oracle.tanh(a, 1, e2, 0, n);
+            for (int i = 0; i < n; i++) assertEquals(e2[i], e1[i], 4 * Math.ulp(e2[i]), "tanh n=" + n + " i=" + i);
+            fast.sigmoid(a, 1, e1, 0, n);
+            oracle.sigmoid(a, 1, e2, 0, n);
+            for (int i = 0; i < n; i++) assertEquals(e2[i], e1[i], 4 * Math.ulp(e2[i]), "sigmoid n=" + n + " i=" + i);
         }
     }
 }
