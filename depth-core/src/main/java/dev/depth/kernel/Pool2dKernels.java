@@ -3,6 +3,11 @@ package dev.depth.kernel;
 /**
  * Max and average pooling over NCHW float arrays. Windows that hang over the padding ignore it
  * (max) or count it as zeros (average, PyTorch's {@code count_include_pad=True}).
+ *
+ * <p>Threading: planes are split over {@link Parallel}; each output depends on one plane only, so
+ * results do not depend on the thread count. Without padding every window lies inside the plane
+ * and the forward passes take loops without bounds tests; the {@code *Reference} methods are the
+ * general definitions they are tested against.
  */
 public final class Pool2dKernels {
     private Pool2dKernels() {}
@@ -13,8 +18,45 @@ public final class Pool2dKernels {
         public int ow() { return (w + 2 * padW - kw) / strideW + 1; }
     }
 
-    /** out = max over each window; argmax receives the flat index (within the plane) of each max. */
+    /**
+     * out = max over each window; argmax receives the flat index (within the plane) of each max.
+     * NaN wins; among equal maxima the first in row-major order wins.
+     */
     public static void maxForward(Geometry g, float[] x, float[] out, int[] argmax) {
+        if (g.padH() != 0 || g.padW() != 0) {
+            maxForwardReference(g, x, out, argmax);
+            return;
+        }
+        int oh = g.oh(), ow = g.ow(), w = g.w(), hw = g.h() * w, kh = g.kh(), kw = g.kw(), sh = g.strideH(), sw = g.strideW();
+        Parallel.forRange(g.planes(), Math.max(1, 4096 / Math.max(1, oh * ow)), (p0, p1) -> {
+            for (int p = p0; p < p1; p++) {
+                int xo = p * hw, oo = p * oh * ow;
+                for (int y = 0; y < oh; y++) {
+                    for (int xq = 0; xq < ow; xq++) {
+                        int corner = y * sh * w + xq * sw; // index in the plane of the window's first element
+                        float best = Float.NEGATIVE_INFINITY;
+                        int bestIdx = -1;
+                        for (int i = 0; i < kh; i++) {
+                            int rowIdx = corner + i * w;
+                            for (int j = 0; j < kw; j++) {
+                                float v = x[xo + rowIdx + j];
+                                if (v > best || v != v || bestIdx < 0) {
+                                    best = v;
+                                    bestIdx = rowIdx + j;
+                                    if (v != v) break;
+                                }
+                            }
+                        }
+                        out[oo + y * ow + xq] = best;
+                        argmax[oo + y * ow + xq] = bestIdx;
+                    }
+                }
+            }
+        });
+    }
+
+    /** The general definition of {@link #maxForward}, padding included. */
+    public static void maxForwardReference(Geometry g, float[] x, float[] out, int[] argmax) {
         int oh = g.oh(), ow = g.ow(), hw = g.h() * g.w();
         Parallel.forRange(g.planes(), Math.max(1, 4096 / Math.max(1, oh * ow)), (p0, p1) -> {
             for (int p = p0; p < p1; p++) {
@@ -58,6 +100,30 @@ public final class Pool2dKernels {
 
     /** out = mean over each window, padding counted as zeros. */
     public static void avgForward(Geometry g, float[] x, float[] out) {
+        if (g.padH() != 0 || g.padW() != 0) {
+            avgForwardReference(g, x, out);
+            return;
+        }
+        int oh = g.oh(), ow = g.ow(), w = g.w(), hw = g.h() * w, kh = g.kh(), kw = g.kw(), sh = g.strideH(), sw = g.strideW();
+        float inv = 1f / (kh * kw);
+        Parallel.forRange(g.planes(), Math.max(1, 4096 / Math.max(1, oh * ow)), (p0, p1) -> {
+            for (int p = p0; p < p1; p++) {
+                for (int y = 0; y < oh; y++) {
+                    for (int xq = 0; xq < ow; xq++) {
+                        int corner = p * hw + y * sh * w + xq * sw;
+                        float s = 0f;
+                        for (int i = 0; i < kh; i++) {
+                            for (int j = 0; j < kw; j++) s += x[corner + i * w + j];
+                        }
+                        out[p * oh * ow + y * ow + xq] = s * inv;
+                    }
+                }
+            }
+        });
+    }
+
+    /** The general definition of {@link #avgForward}, padding included. */
+    public static void avgForwardReference(Geometry g, float[] x, float[] out) {
         int oh = g.oh(), ow = g.ow(), hw = g.h() * g.w();
         float inv = 1f / (g.kh() * g.kw());
         Parallel.forRange(g.planes(), Math.max(1, 4096 / Math.max(1, oh * ow)), (p0, p1) -> {
