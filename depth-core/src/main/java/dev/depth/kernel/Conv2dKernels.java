@@ -44,6 +44,11 @@ public final class Conv2dKernels {
         return g.kh() == 1 && g.kw() == 1 && g.strideH() == 1 && g.strideW() == 1 && g.padH() == 0 && g.padW() == 0;
     }
 
+    /** Stride 1 and as wide out as in: a row of col is then the channel shifted by a constant. */
+    private static boolean sameWidth(Geometry g) {
+        return g.strideH() == 1 && g.strideW() == 1 && g.ow() == g.w();
+    }
+
     /** Images unfolded side by side for one GEMM; depends on the geometry only. */
     static int imagesPerGemm(Geometry g) {
         int ohw = Math.max(1, g.oh() * g.ow());
@@ -86,6 +91,34 @@ public final class Conv2dKernels {
     static void im2col(Geometry g, float[] x, int xOff, int c0, int cg, float[] col, int colOff, int ldCol) {
         int oh = g.oh(), ow = g.ow(), h = g.h(), w = g.w(), hw = h * w, kh = g.kh(), kw = g.kw();
         int sh = g.strideH(), sw = g.strideW(), ph = g.padH(), pw = g.padW(), dh = g.dilH(), dw = g.dilW();
+        if (sameWidth(g)) {
+            // Each row of col is the channel shifted by a constant: one copy, then zero the padding.
+            int ohw = oh * ow, row = 0;
+            for (int ci = 0; ci < cg; ci++) {
+                int chanOff = xOff + (c0 + ci) * hw;
+                for (int ki = 0; ki < kh; ki++) {
+                    int yLo = Math.max(0, ph - ki * dh), yHi = Math.max(yLo, Math.min(oh, h + ph - ki * dh));
+                    for (int kj = 0; kj < kw; kj++, row++) {
+                        int rowOff = colOff + row * ldCol, off = kj * dw;
+                        int lo = firstValid(pw, off, 1), hi = endValid(w, pw, off, 1, lo, ow);
+                        if (yHi == yLo || hi == lo) {
+                            java.util.Arrays.fill(col, rowOff, rowOff + ohw, 0f);
+                            continue;
+                        }
+                        int start = yLo * ow + lo, end = (yHi - 1) * ow + hi, shift = (ki * dh - ph) * w + off - pw;
+                        java.util.Arrays.fill(col, rowOff, rowOff + start, 0f);
+                        System.arraycopy(x, chanOff + start + shift, col, rowOff + start, end - start);
+                        java.util.Arrays.fill(col, rowOff + end, rowOff + ohw, 0f);
+                        for (int y = yLo; y < yHi; y++) { // the copy wrapped around the row ends here
+                            int o = rowOff + y * ow;
+                            for (int xo = 0; xo < lo; xo++) col[o + xo] = 0f;
+                            for (int xo = hi; xo < ow; xo++) col[o + xo] = 0f;
+                        }
+                    }
+                }
+            }
+            return;
+        }
         int row = 0;
         for (int ci = 0; ci < cg; ci++) {
             int chanOff = xOff + (c0 + ci) * hw;
@@ -115,19 +148,46 @@ public final class Conv2dKernels {
 
     /** Adds col (cg*kh*kw, oh*ow) back into channels {@code [c0, c0+cg)} of dx: the adjoint of im2col. */
     public static void col2imAdd(Geometry g, float[] col, float[] dx, int dxOff, int c0, int cg) {
-        col2imAdd(g, col, 0, g.oh() * g.ow(), dx, dxOff, c0, cg);
+        col2imAdd(g, col, 0, g.oh() * g.ow(), false, dx, dxOff, c0, cg);
     }
 
-    /** {@link #col2imAdd} from a wider matrix: row r, output pixel s at {@code col[colOff + r*ldCol + s]}. */
-    static void col2imAdd(Geometry g, float[] col, int colOff, int ldCol, float[] dx, int dxOff, int c0, int cg) {
+    /**
+     * {@link #col2imAdd} from a wider matrix: row r, output pixel s at {@code col[colOff + r*ldCol + s]}.
+     * With {@code clobber}, the entries of col that fall in the padding may be zeroed (col is scratch).
+     */
+    static void col2imAdd(Geometry g, float[] col, int colOff, int ldCol, boolean clobber, float[] dx, int dxOff, int c0, int cg) {
         int oh = g.oh(), ow = g.ow(), h = g.h(), w = g.w(), hw = h * w, kh = g.kh(), kw = g.kw();
         int sh = g.strideH(), sw = g.strideW(), ph = g.padH(), pw = g.padW(), dh = g.dilH(), dw = g.dilW();
-        int row = 0;
+        if (clobber && sameWidth(g)) {
+            // Zero what falls in the padding, then each row of col is one shifted, vectorised add.
+            for (int ci = 0; ci < cg; ci++) {
+                int chanOff = dxOff + (c0 + ci) * hw;
+                for (int ki = 0; ki < kh; ki++) {
+                    int yLo = Math.max(0, ph - ki * dh), yHi = Math.max(yLo, Math.min(oh, h + ph - ki * dh));
+                    for (int kj = 0; kj < kw; kj++) {
+                        int rowOff = colOff + ((ci * kh + ki) * kw + kj) * ldCol, off = kj * dw;
+                        int lo = firstValid(pw, off, 1), hi = endValid(w, pw, off, 1, lo, ow);
+                        if (yHi == yLo || hi == lo) continue;
+                        for (int y = yLo; y < yHi; y++) {
+                            int o = rowOff + y * ow;
+                            for (int xo = 0; xo < lo; xo++) col[o + xo] = 0f;
+                            for (int xo = hi; xo < ow; xo++) col[o + xo] = 0f;
+                        }
+                        int start = yLo * ow + lo, end = (yHi - 1) * ow + hi, shift = (ki * dh - ph) * w + off - pw;
+                        K.arith(FloatKernels.Arith.ADD, dx, chanOff + start + shift, col, rowOff + start,
+                                dx, chanOff + start + shift, end - start);
+                    }
+                }
+            }
+            return;
+        }
         for (int ci = 0; ci < cg; ci++) {
             int chanOff = dxOff + (c0 + ci) * hw;
-            for (int ki = 0; ki < kh; ki++) {
-                for (int kj = 0; kj < kw; kj++, row++) {
-                    int rowOff = colOff + row * ldCol, off = kj * dw;
+            // kj outside ki: consecutive rows then add into different rows of dx, not into the
+            // same row shifted by one element (a store-forwarding stall on every short loop).
+            for (int kj = 0; kj < kw; kj++) {
+                for (int ki = 0; ki < kh; ki++) {
+                    int rowOff = colOff + ((ci * kh + ki) * kw + kj) * ldCol, off = kj * dw;
                     int lo = firstValid(pw, off, sw), hi = endValid(w, pw, off, sw, lo, ow);
                     for (int y = 0; y < oh; y++) {
                         int iy = y * sh - ph + ki * dh;
@@ -228,7 +288,7 @@ public final class Conv2dKernels {
                         gatherImages(g, dout, b0, b1, gr * ocg, blk);
                         Gemm.sgemm(true, false, rows, cols, ocg, 1f, weight, wOff, rows, blk, 0, cols, 0f, col, 0, cols);
                     }
-                    for (int b = b0; b < b1; b++) col2imAdd(g, col, (b - b0) * ohw, cols, dx, b * chw, gr * cpg, cpg);
+                    for (int b = b0; b < b1; b++) col2imAdd(g, col, (b - b0) * ohw, cols, true, dx, b * chw, gr * cpg, cpg);
                 }
             }
         });

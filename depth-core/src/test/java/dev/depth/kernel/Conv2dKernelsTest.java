@@ -23,7 +23,10 @@ class Conv2dKernelsTest {
             new Conv2dKernels.Geometry(3, 8, 6, 6, 7, 1, 1, 1, 1, 0, 0, 1, 1, 1),  // pointwise
             new Conv2dKernels.Geometry(2, 4, 6, 6, 4, 1, 1, 1, 1, 0, 0, 1, 1, 2),  // pointwise, grouped
             new Conv2dKernels.Geometry(5, 3, 13, 12, 17, 5, 4, 3, 2, 2, 3, 1, 2, 1),
-            new Conv2dKernels.Geometry(4, 16, 14, 14, 32, 3, 3, 1, 1, 1, 1, 1, 1, 1)};
+            new Conv2dKernels.Geometry(4, 16, 14, 14, 32, 3, 3, 1, 1, 1, 1, 1, 1, 1),
+            new Conv2dKernels.Geometry(2, 3, 9, 10, 4, 3, 3, 1, 1, 2, 2, 2, 2, 1),  // dilated, same size
+            new Conv2dKernels.Geometry(2, 2, 8, 9, 3, 3, 1, 1, 1, 0, 0, 1, 1, 1),   // same width, not height
+            new Conv2dKernels.Geometry(2, 2, 3, 3, 3, 5, 5, 1, 1, 2, 2, 1, 1, 1)};  // window larger than the image
 
     static float[] random(int n, Random r) {
         float[] x = new float[n];
