@@ -34,6 +34,11 @@ public final class Gemm {
     static final int NC = NR * Math.max(1, 512 / NR);
     /** At or below this m*n*k, packing costs more than it saves. */
     static final long SMALL = 32 * 32 * 32;
+    /**
+     * At or below this m*n, C = A B^T with both stored k-contiguous is computed as dot products,
+     * without packing (e.g. a convolution's weight gradient: few outputs, long k).
+     */
+    static final int DOT_MAX_OUTPUTS = 512;
     /** Below this m*n*k, one thread. */
     static final long PARALLEL_MIN = 1L << 18;
 
@@ -46,7 +51,7 @@ public final class Gemm {
             scale(m, n, beta, c, cOff, ldc);
         } else if (n == 1) {
             gemv(transA, transB, m, k, alpha, a, aOff, lda, b, bOff, ldb, beta, c, cOff, ldc);
-        } else if (m <= 2 || (long) m * n * k <= SMALL) {
+        } else if (m <= 2 || (long) m * n * k <= SMALL || (transB && !transA && m * n <= DOT_MAX_OUTPUTS)) {
             rowwise(transA, transB, m, n, k, alpha, a, aOff, lda, b, bOff, ldb, beta, c, cOff, ldc);
         } else if (efficiency(n, m) > 1.5 * efficiency(m, n)) {
             transposed(transA, transB, m, n, k, alpha, a, aOff, lda, b, bOff, ldb, beta, c, cOff, ldc);
