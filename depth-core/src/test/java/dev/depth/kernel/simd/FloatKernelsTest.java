@@ -46,6 +46,27 @@ class FloatKernelsTest {
         }
     }
 
+    /** The scalar default tile (unrolled 4 x 4) against the definition written as plain loops. */
+    @Test
+    void scalarDefaultTileMatchesItsDefinition() {
+        var scalar = new ScalarFloatKernels();
+        int mr = scalar.tileRows(), nr = scalar.tileCols(), kc = 37, ldc = nr + 2;
+        float[] ap = random(kc * mr, 1), bp = random(kc * nr, 2);
+        for (float beta : new float[] {0f, 0.75f}) {
+            float[] c = random(mr * ldc, 3), expected = c.clone();
+            for (int r = 0; r < mr; r++) {
+                for (int j = 0; j < nr; j++) {
+                    float acc = 0f;
+                    for (int p = 0; p < kc; p++) acc = Math.fma(ap[p * mr + r], bp[p * nr + j], acc);
+                    float x = 1.25f * acc;
+                    expected[r * ldc + j] = beta == 0f ? x : Math.fma(expected[r * ldc + j], beta, x);
+                }
+            }
+            scalar.gemmTile(kc, ap, 0, bp, 0, 1.25f, beta, c, 0, ldc);
+            assertArrayEquals(expected, c, "beta=" + beta);
+        }
+    }
+
     @Test
     void arithmeticIsBitIdenticalToTheOracle() {
         for (int n : LENGTHS) {
