@@ -12,8 +12,13 @@ import dev.depth.kernel.simd.Simd;
  * When {@code beta == 0}, C is overwritten and its previous content (even NaN) is ignored.
  *
  * <p>Threading: {@link #sgemm} splits C into at most {@link Parallel#threads()} rectangular
- * blocks and never splits k, so every element of C is summed in the same order whatever the
- * thread count: results are bit-identical for the same inputs. C must not overlap A or B.
+ * blocks and never splits k, and which path a call takes depends on its shape alone, so every
+ * element of C is summed in the same order whatever the thread count: results are bit-identical
+ * for the same inputs. Products below {@link #PARALLEL_MIN} multiply-adds, and calls made from
+ * inside a parallel region, run on the calling thread. C must not overlap A or B.
+ *
+ * <p>Memory: each thread that runs a packed product keeps its packing buffers (up to
+ * {@code KC * (MC + NC)} floats, about 0.6 MiB) for reuse.
  *
  * <p>Method (after Goto and van de Geijn, "Anatomy of high-performance matrix multiplication",
  * ACM TOMS 2008): A and B are packed into panels of {@link #KC} rows of k, B in blocks of
@@ -51,7 +56,7 @@ public final class Gemm {
             scale(m, n, beta, c, cOff, ldc);
         } else if (n == 1) {
             gemv(transA, transB, m, k, alpha, a, aOff, lda, b, bOff, ldb, beta, c, cOff, ldc);
-        } else if (m <= 2 || (long) m * n * k <= SMALL || (transB && !transA && m * n <= DOT_MAX_OUTPUTS)) {
+        } else if (m <= 2 || (long) m * n * k <= SMALL || (transB && !transA && (long) m * n <= DOT_MAX_OUTPUTS)) {
             rowwise(transA, transB, m, n, k, alpha, a, aOff, lda, b, bOff, ldb, beta, c, cOff, ldc);
         } else if (efficiency(n, m) > 1.5 * efficiency(m, n)) {
             transposed(transA, transB, m, n, k, alpha, a, aOff, lda, b, bOff, ldb, beta, c, cOff, ldc);
