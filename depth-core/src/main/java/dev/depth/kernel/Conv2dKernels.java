@@ -17,7 +17,12 @@ import dev.depth.kernel.simd.Simd;
  * <p>Threading: the groups of images are split over {@link Parallel}; every GEMM runs on its
  * thread. The groups do not depend on the thread count, so the forward pass and the input
  * gradient do not either. The weight gradient sums one partial gradient per thread and adds the
- * partials in a fixed order: bit-identical for the same thread count.
+ * partials in a fixed order: bit-identical for the same thread count (called from inside a
+ * parallel region, it uses one partial, as on one thread).
+ *
+ * <p>Memory: each thread keeps an im2col scratch of at most {@link #MAX_COL_FLOATS} floats (plus
+ * one group of images of the output gradient) for reuse; the weight gradient allocates one
+ * weight-sized partial per extra thread per call.
  */
 public final class Conv2dKernels {
     private Conv2dKernels() {}

@@ -37,7 +37,10 @@ public final class Parallel {
         void run(int from, int to);
     }
 
-    /** Sets the number of threads kernels use; {@code n >= 1}. */
+    /**
+     * Sets the number of threads kernels use; {@code n >= 1}. Waits for a running region to end,
+     * so it must not be called from inside a kernel's body.
+     */
     public static void setThreads(int n) {
         if (n < 1) throw new IllegalArgumentException("threads must be >= 1, got " + n);
         REGION.lock();
