@@ -23,8 +23,9 @@ import dev.depth.kernel.simd.Simd;
  * <p>Method (after Goto and van de Geijn, "Anatomy of high-performance matrix multiplication",
  * ACM TOMS 2008): A and B are packed into panels of {@link #KC} rows of k, B in blocks of
  * {@link #NC} columns that stay in L2, and a register-blocked micro-kernel
- * ({@link FloatKernels#gemmTile}) computes one MR x NR tile of C at a time. GEMV-like shapes
- * (m or n tiny) and tiny products skip packing.
+ * ({@link FloatKernels#gemmTile}) computes one MR x NR tile of C at a time, even for tiny
+ * products (measured faster than unpacked loops from 8 x 8 x 8 up). GEMV-like shapes (m <= 2,
+ * n == 1) and A B^T with few rows or few outputs skip packing.
  */
 public final class Gemm {
     private Gemm() {}
@@ -37,12 +38,12 @@ public final class Gemm {
     static final int MC = MR * 16;
     /** Columns of B packed at once (a multiple of NR): KC x NC floats sized for L2. */
     static final int NC = NR * Math.max(1, 512 / NR);
-    /** At or below this m*n*k, packing costs more than it saves. */
-    static final long SMALL = 32 * 32 * 32;
     /**
-     * At or below this m*n, C = A B^T with both stored k-contiguous is computed as dot products,
-     * without packing (e.g. a convolution's weight gradient: few outputs, long k).
+     * C = A B^T with both stored k-contiguous is computed as dot products, without packing, when
+     * m is at most this (transposing B into panels would cost more than the product)...
      */
+    static final int DOT_MAX_ROWS = 4;
+    /** ... or when m*n is at most this (e.g. a convolution's weight gradient: few outputs, long k). */
     static final int DOT_MAX_OUTPUTS = 512;
     /** Below this m*n*k, one thread. */
     static final long PARALLEL_MIN = 1L << 18;
@@ -56,7 +57,7 @@ public final class Gemm {
             scale(m, n, beta, c, cOff, ldc);
         } else if (n == 1) {
             gemv(transA, transB, m, k, alpha, a, aOff, lda, b, bOff, ldb, beta, c, cOff, ldc);
-        } else if (m <= 2 || (long) m * n * k <= SMALL || (transB && !transA && (long) m * n <= DOT_MAX_OUTPUTS)) {
+        } else if (m <= 2 || (transB && !transA && (m <= DOT_MAX_ROWS || (long) m * n <= DOT_MAX_OUTPUTS))) {
             rowwise(transA, transB, m, n, k, alpha, a, aOff, lda, b, bOff, ldb, beta, c, cOff, ldc);
         } else if (efficiency(n, m) > 1.5 * efficiency(m, n)) {
             transposed(transA, transB, m, n, k, alpha, a, aOff, lda, b, bOff, ldb, beta, c, cOff, ldc);
@@ -143,7 +144,7 @@ public final class Gemm {
         });
     }
 
-    /** Few rows, or a tiny product: each row of C from axpys over rows of B, or dots with rows of B. */
+    /** Few rows, or few outputs: each row of C from axpys over rows of B, or dots with rows of B. */
     private static void rowwise(boolean transA, boolean transB, int m, int n, int k, float alpha,
                                 float[] a, int aOff, int lda, float[] b, int bOff, int ldb,
                                 float beta, float[] c, int cOff, int ldc) {
