@@ -15,9 +15,10 @@ public final class KernelBench {
 
     public static void main(String[] args) {
         System.out.println(Kernels.describe() + "; " + Gemm.describe() + "; java " + System.getProperty("java.version"));
-        var which = java.util.Set.of(args.length == 0 ? new String[] {"gemm", "conv", "ew"} : args);
+        var which = java.util.Set.of(args.length == 0 ? new String[] {"gemm", "conv", "pool", "ew"} : args);
         if (which.contains("gemm")) gemm();
         if (which.contains("conv")) conv();
+        if (which.contains("pool")) pool();
         if (which.contains("ew")) elementwise();
     }
 
@@ -96,6 +97,22 @@ public final class KernelBench {
                 double bb = time(() -> Conv2dKernels.backwardBias(g, dout, db));
                 System.out.printf("conv c=%d oc=%d %dx%d n=%d  %dT fwd %.2f ms, bwdInput %.2f ms, bwdWeight %.2f ms, bwdBias %.3f ms, total %.2f ms%n",
                         g.c(), g.oc(), g.h(), g.w(), g.n(), t, f * 1e3, bi * 1e3, bw * 1e3, bb * 1e3, (f + bi + bw + bb) * 1e3);
+            }
+        }
+        Parallel.setThreads(Runtime.getRuntime().availableProcessors());
+    }
+
+    static void pool() {
+        for (var g : new Pool2dKernels.Geometry[] {
+                new Pool2dKernels.Geometry(64 * 32, 28, 28, 2, 2, 2, 2, 0, 0),
+                new Pool2dKernels.Geometry(64 * 64, 14, 14, 2, 2, 2, 2, 0, 0)}) {
+            float[] x = random(g.planes() * g.h() * g.w(), 1), out = new float[g.planes() * g.oh() * g.ow()], dx = new float[x.length];
+            int[] argmax = new int[out.length];
+            for (int t : new int[] {1, 2}) {
+                Parallel.setThreads(t);
+                double f = time(() -> Pool2dKernels.maxForward(g, x, out, argmax));
+                double b = time(() -> Pool2dKernels.maxBackward(g, out, argmax, dx));
+                System.out.printf("maxpool 2x2 planes=%d %dx%d  %dT fwd %.3f ms, bwd %.3f ms%n", g.planes(), g.h(), g.w(), t, f * 1e3, b * 1e3);
             }
         }
         Parallel.setThreads(Runtime.getRuntime().availableProcessors());

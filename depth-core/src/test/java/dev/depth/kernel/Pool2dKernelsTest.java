@@ -13,7 +13,9 @@ class Pool2dKernelsTest {
             new Pool2dKernels.Geometry(6, 8, 8, 2, 2, 2, 2, 0, 0),
             new Pool2dKernels.Geometry(3, 7, 9, 3, 2, 2, 1, 0, 0),
             new Pool2dKernels.Geometry(4, 9, 9, 3, 3, 2, 2, 1, 1),
-            new Pool2dKernels.Geometry(130, 28, 28, 2, 2, 2, 2, 0, 0)};
+            new Pool2dKernels.Geometry(130, 28, 28, 2, 2, 2, 2, 0, 0),
+            new Pool2dKernels.Geometry(5, 9, 11, 2, 2, 1, 2, 0, 0),   // overlapping 2x2 windows, odd sizes
+            new Pool2dKernels.Geometry(3, 40, 40, 2, 2, 2, 2, 0, 0)};
 
     static float[] random(int n, long seed) {
         var r = new Random(seed);
@@ -21,6 +23,7 @@ class Pool2dKernelsTest {
         // Few distinct values so that windows hold ties; some NaN.
         for (int i = 0; i < n; i++) x[i] = r.nextInt(5) - 2;
         for (int i = 0; i < n; i += 37) x[i] = Float.NaN;
+        for (int i = 5; i < n; i += 41) x[i] = -0f; // ties between -0 and +0 keep the first
         return x;
     }
 

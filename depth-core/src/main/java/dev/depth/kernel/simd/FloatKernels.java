@@ -59,6 +59,14 @@ public interface FloatKernels {
     /** out[o+i] = exp(x[xo+i]), within a few ulps of {@link Math#exp}. */
     void exp(float[] x, int xo, float[] out, int o, int n);
 
+    /**
+     * 2 x 2 max pooling over n windows: window t holds x[xo + f], x[xo + f + 1], x[xo + f + w],
+     * x[xo + f + w + 1] with f = first[firstOff + t], in that order; out[o + t] is its max and
+     * argmax[o + t] = f + the winner's offset (0, 1, w or w + 1). The first NaN wins, else the
+     * first of equal maxima. Bit-identical in every implementation; indices must stay below 2^24.
+     */
+    void maxPool2x2(float[] x, int xo, int w, int[] first, int firstOff, float[] out, int o, int[] argmax, int n);
+
     /** out[o+i] = tanh(x[xo+i]), within a few ulps of {@link Math#tanh}. */
     void tanh(float[] x, int xo, float[] out, int o, int n);
 

@@ -152,6 +152,23 @@ public final class ScalarFloatKernels implements FloatKernels {
     }
 
     @Override
+    public void maxPool2x2(float[] x, int xo, int w, int[] first, int firstOff, float[] out, int o, int[] argmax, int n) {
+        for (int t = 0; t < n; t++) {
+            int f = first[firstOff + t], a = xo + f;
+            float best = x[a];
+            int off = 0;
+            float v = x[a + 1];
+            if (v > best || (v != v && best == best)) { best = v; off = 1; }
+            v = x[a + w];
+            if (v > best || (v != v && best == best)) { best = v; off = w; }
+            v = x[a + w + 1];
+            if (v > best || (v != v && best == best)) { best = v; off = w + 1; }
+            out[o + t] = best;
+            argmax[o + t] = f + off;
+        }
+    }
+
+    @Override
     public void tanh(float[] x, int xo, float[] out, int o, int n) {
         for (int i = 0; i < n; i++) out[o + i] = (float) Math.tanh(x[xo + i]);
     }

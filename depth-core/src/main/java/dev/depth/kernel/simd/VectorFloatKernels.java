@@ -1,6 +1,7 @@
 package dev.depth.kernel.simd;
 
 import jdk.incubator.vector.FloatVector;
+import jdk.incubator.vector.IntVector;
 import jdk.incubator.vector.VectorMask;
 import jdk.incubator.vector.VectorOperators;
 import jdk.incubator.vector.VectorSpecies;
@@ -285,6 +286,33 @@ final class VectorFloatKernels implements FloatKernels {
         int i = 0;
         for (; i <= n - L; i += L) FloatVector.fromArray(S, x, xo + i).lanewise(VectorOperators.EXP).intoArray(out, o + i);
         for (; i < n; i++) out[o + i] = (float) Math.exp(x[xo + i]);
+    }
+
+    private static final VectorSpecies<Integer> IS = IntVector.SPECIES_PREFERRED;
+
+    @Override
+    public void maxPool2x2(float[] x, int xo, int w, int[] first, int firstOff, float[] out, int o, int[] argmax, int n) {
+        int t = 0;
+        if (IS.length() == L) {
+            for (; t <= n - L; t += L) {
+                FloatVector best = FloatVector.fromArray(S, x, xo, first, firstOff + t);
+                FloatVector v = FloatVector.fromArray(S, x, xo + 1, first, firstOff + t);
+                VectorMask<Float> take = v.compare(VectorOperators.GT, best)
+                        .or(v.compare(VectorOperators.NE, v).and(best.compare(VectorOperators.EQ, best)));
+                best = best.blend(v, take);
+                FloatVector off = FloatVector.zero(S).blend(1f, take);
+                v = FloatVector.fromArray(S, x, xo + w, first, firstOff + t);
+                take = v.compare(VectorOperators.GT, best).or(v.compare(VectorOperators.NE, v).and(best.compare(VectorOperators.EQ, best)));
+                best = best.blend(v, take);
+                off = off.blend((float) w, take);
+                v = FloatVector.fromArray(S, x, xo + w + 1, first, firstOff + t);
+                take = v.compare(VectorOperators.GT, best).or(v.compare(VectorOperators.NE, v).and(best.compare(VectorOperators.EQ, best)));
+                best.blend(v, take).intoArray(out, o + t);
+                FloatVector index = off.blend((float) (w + 1), take).add(IntVector.fromArray(IS, first, firstOff + t).convert(VectorOperators.I2F, 0));
+                ((IntVector) index.convert(VectorOperators.F2I, 0)).intoArray(argmax, o + t);
+            }
+        }
+        if (t < n) SCALAR.maxPool2x2(x, xo, w, first, firstOff + t, out, o + t, argmax, n - t);
     }
 
     @Override

@@ -103,6 +103,24 @@ class FloatKernelsTest {
     }
 
     @Test
+    void maxPoolIsBitIdenticalToTheOracle() {
+        int w = 13;
+        float[] x = random(20 * w, 4);
+        for (int i = 0; i < x.length; i++) x[i] = Math.round(x[i]); // ties
+        for (int i = 3; i < x.length; i += 17) x[i] = Float.NaN;
+        for (int i = 8; i < x.length; i += 23) x[i] = -0f;
+        int n = 37;
+        int[] first = new int[n + 2];
+        for (int t = 0; t < n + 2; t++) first[t] = (t / 6) * 2 * w + (t % 6) * 2;
+        float[] o1 = new float[n + 1], o2 = new float[n + 1];
+        int[] a1 = new int[n + 1], a2 = new int[n + 1];
+        fast.maxPool2x2(x, 1, w, first, 2, o1, 1, a1, n);
+        oracle.maxPool2x2(x, 1, w, first, 2, o2, 1, a2, n);
+        assertArrayEquals(o2, o1);
+        assertArrayEquals(a2, a1);
+    }
+
+    @Test
     void reductionsAndTranscendentalsAreClose() {
         for (int n : LENGTHS) {
             float[] a = random(n + 1, n), b = random(n, n + 1);
