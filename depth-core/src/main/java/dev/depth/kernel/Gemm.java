@@ -148,32 +148,41 @@ public final class Gemm {
     private static void rowwise(boolean transA, boolean transB, int m, int n, int k, float alpha,
                                 float[] a, int aOff, int lda, float[] b, int bOff, int ldb,
                                 float beta, float[] c, int cOff, int ldc) {
-        int grain = (long) m * n * k < PARALLEL_MIN ? n : 64;
-        Parallel.forRange(n, grain, (j0, j1) -> {
-            int w = j1 - j0;
-            float[] acc = new float[w];
-            float[] column = transA && transB ? new float[k] : null;
-            for (int i = 0; i < m; i++) {
-                if (!transB) {
-                    java.util.Arrays.fill(acc, 0f);
-                    for (int p = 0; p < k; p++) {
-                        float av = transA ? a[aOff + p * lda + i] : a[aOff + i * lda + p];
-                        K.axpy(av, b, bOff + p * ldb + j0, acc, 0, w);
-                    }
-                } else {
-                    float[] row = a;
-                    int ro = aOff + i * lda;
-                    if (transA) {
-                        for (int p = 0; p < k; p++) column[p] = a[aOff + p * lda + i];
-                        row = column;
-                        ro = 0;
-                    }
-                    for (int j = j0; j < j1; j++) acc[j - j0] = K.dot(row, ro, b, bOff + j * ldb, k);
+        boolean single = (long) m * n * k < PARALLEL_MIN;
+        if (single || n >= 128 || m == 1) { // split the columns (or nothing)
+            Parallel.forRange(n, single ? n : 64, (j0, j1) -> rowwise(transA, transB, 0, m, j0, j1, k, alpha, a, aOff, lda, b, bOff, ldb, beta, c, cOff, ldc));
+        } else { // few columns, e.g. a weight gradient with n = 9: split the rows
+            Parallel.forRange(m, 1, (i0, i1) -> rowwise(transA, transB, i0, i1, 0, n, k, alpha, a, aOff, lda, b, bOff, ldb, beta, c, cOff, ldc));
+        }
+    }
+
+    /** C[i0:i1, j0:j1] by {@link #rowwise}; each element is computed the same way whatever the split. */
+    private static void rowwise(boolean transA, boolean transB, int i0, int i1, int j0, int j1, int k, float alpha,
+                                float[] a, int aOff, int lda, float[] b, int bOff, int ldb,
+                                float beta, float[] c, int cOff, int ldc) {
+        int w = j1 - j0;
+        float[] acc = new float[w];
+        float[] column = transA && transB ? new float[k] : null;
+        for (int i = i0; i < i1; i++) {
+            if (!transB) {
+                java.util.Arrays.fill(acc, 0f);
+                for (int p = 0; p < k; p++) {
+                    float av = transA ? a[aOff + p * lda + i] : a[aOff + i * lda + p];
+                    K.axpy(av, b, bOff + p * ldb + j0, acc, 0, w);
                 }
-                int co = cOff + i * ldc + j0;
-                for (int j = 0; j < w; j++) c[co + j] = merge(c[co + j], acc[j], alpha, beta);
+            } else {
+                float[] row = a;
+                int ro = aOff + i * lda;
+                if (transA) {
+                    for (int p = 0; p < k; p++) column[p] = a[aOff + p * lda + i];
+                    row = column;
+                    ro = 0;
+                }
+                for (int j = j0; j < j1; j++) acc[j - j0] = K.dot(row, ro, b, bOff + j * ldb, k);
             }
-        });
+            int co = cOff + i * ldc + j0;
+            for (int j = 0; j < w; j++) c[co + j] = merge(c[co + j], acc[j], alpha, beta);
+        }
     }
 
     // ---- packed path --------------------------------------------------------------------------
