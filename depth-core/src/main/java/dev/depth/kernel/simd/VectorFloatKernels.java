@@ -1,7 +1,6 @@
 package dev.depth.kernel.simd;
 
 import jdk.incubator.vector.FloatVector;
-import jdk.incubator.vector.IntVector;
 import jdk.incubator.vector.VectorMask;
 import jdk.incubator.vector.VectorOperators;
 import jdk.incubator.vector.VectorSpecies;
@@ -288,13 +287,12 @@ final class VectorFloatKernels implements FloatKernels {
         for (; i < n; i++) out[o + i] = (float) Math.exp(x[xo + i]);
     }
 
-    private static final VectorSpecies<Integer> IS = IntVector.SPECIES_PREFERRED;
-
     @Override
     public void maxPool2x2(float[] x, int xo, int w, int[] first, int firstOff, float[] out, int o, int[] argmax, int n) {
-        int t = 0;
-        if (IS.length() == L) {
-            for (; t <= n - L; t += L) {
+        if (n >= L) {
+            float[] offsets = new float[L];
+            for (int next = 0; next < n; next += L) {
+                int t = Math.min(next, n - L); // the last vector overlaps the one before: same values again
                 FloatVector best = FloatVector.fromArray(S, x, xo, first, firstOff + t);
                 FloatVector v = FloatVector.fromArray(S, x, xo + 1, first, firstOff + t);
                 VectorMask<Float> take = v.compare(VectorOperators.GT, best)
@@ -308,11 +306,14 @@ final class VectorFloatKernels implements FloatKernels {
                 v = FloatVector.fromArray(S, x, xo + w + 1, first, firstOff + t);
                 take = v.compare(VectorOperators.GT, best).or(v.compare(VectorOperators.NE, v).and(best.compare(VectorOperators.EQ, best)));
                 best.blend(v, take).intoArray(out, o + t);
-                FloatVector index = off.blend((float) (w + 1), take).add(IntVector.fromArray(IS, first, firstOff + t).convert(VectorOperators.I2F, 0));
-                ((IntVector) index.convert(VectorOperators.F2I, 0)).intoArray(argmax, o + t);
+                // The winner's offset leaves the vector as floats: conversions between lane types
+                // are not intrinsified on JDK 17 (10x slower than this scalar loop).
+                off.blend((float) (w + 1), take).intoArray(offsets, 0);
+                for (int l = 0; l < L; l++) argmax[o + t + l] = first[firstOff + t + l] + (int) offsets[l];
             }
+        } else {
+            SCALAR.maxPool2x2(x, xo, w, first, firstOff, out, o, argmax, n);
         }
-        if (t < n) SCALAR.maxPool2x2(x, xo, w, first, firstOff + t, out, o + t, argmax, n - t);
     }
 
     @Override
