@@ -1,23 +1,33 @@
 package dev.depth.kernel;
 
-import java.util.concurrent.ForkJoinPool;
-import java.util.concurrent.ForkJoinTask;
-import java.util.concurrent.RecursiveAction;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.locks.LockSupport;
+import java.util.concurrent.locks.ReentrantLock;
 
 /**
  * The one thread pool of Depth. Every multi-threaded kernel splits its work here.
  *
  * <p>The pool size defaults to the number of available processors and is changed with
  * {@link #setThreads(int)} (the CLI's {@code --threads}). Work is split into contiguous ranges
- * whose boundaries depend only on the range and the thread count, so results are bit-identical
- * for the same thread count.
+ * whose boundaries depend only on the range, the grain and the thread count, so results are
+ * bit-identical for the same thread count, whichever thread happens to run a range.
  *
- * <p>Thread safety: all methods may be called from any thread; a kernel that is already running
- * inside the pool runs nested ranges inline rather than dispatching again.
+ * <p>Thread safety: all methods may be called from any thread. One parallel region runs at a
+ * time; a call made from inside a region (a nested kernel) or while another thread's region is
+ * running executes the same ranges one after the other on the calling thread.
+ *
+ * <p>Cost: the calling thread runs the first range itself and hands the others to {@code
+ * threads() - 1} workers that spin for {@link #SPIN_NANOS} after each region before they park, so
+ * back-to-back kernels pay a few microseconds per region rather than a thread wake-up. Chunks
+ * not yet claimed by a worker are run by the caller, so a busy machine degrades gracefully.
  */
 public final class Parallel {
-    private static volatile ForkJoinPool pool = newPool(Runtime.getRuntime().availableProcessors());
+    /** How long an idle worker spins before it parks. */
+    static final long SPIN_NANOS = 100_000L;
+
+    private static final ReentrantLock REGION = new ReentrantLock();
     private static volatile int threads = Runtime.getRuntime().availableProcessors();
+    private static volatile Worker[] workers = startWorkers(threads - 1);
 
     private Parallel() {}
 
@@ -27,23 +37,21 @@ public final class Parallel {
         void run(int from, int to);
     }
 
-    private static ForkJoinPool newPool(int n) {
-        return new ForkJoinPool(n, p -> {
-            var t = ForkJoinPool.defaultForkJoinWorkerThreadFactory.newThread(p);
-            t.setName("depth-worker-" + t.getPoolIndex());
-            t.setDaemon(true);
-            return t;
-        }, null, false);
-    }
-
-    /** Sets the number of threads kernels use; {@code n >= 1}. */
-    public static synchronized void setThreads(int n) {
+    /**
+     * Sets the number of threads kernels use; {@code n >= 1}. Waits for a running region to end,
+     * so it must not be called from inside a kernel's body.
+     */
+    public static void setThreads(int n) {
         if (n < 1) throw new IllegalArgumentException("threads must be >= 1, got " + n);
-        if (n == threads) return;
-        ForkJoinPool old = pool;
-        pool = newPool(n);
-        threads = n;
-        old.shutdown();
+        REGION.lock();
+        try {
+            if (n == threads) return;
+            for (Worker w : workers) w.shutdown();
+            workers = startWorkers(n - 1);
+            threads = n;
+        } finally {
+            REGION.unlock();
+        }
     }
 
     /** The number of threads kernels use. */
@@ -53,27 +61,134 @@ public final class Parallel {
 
     /**
      * Runs {@code body} over {@code [0, n)} split into at most {@link #threads()} contiguous
-     * chunks, none smaller than {@code grain} items. Runs inline when one chunk suffices, when
-     * one thread is configured, or when already inside the pool.
+     * chunks, none smaller than {@code grain} items. Runs inline when one chunk suffices. The
+     * first exception thrown by any chunk is rethrown after all chunks have finished.
      */
     public static void forRange(int n, int grain, RangeBody body) {
-        int t = threads;
-        int chunks = Math.min(t, Math.max(1, n / Math.max(1, grain)));
-        if (chunks <= 1 || ForkJoinTask.inForkJoinPool()) {
-            if (n > 0) body.run(0, n);
+        if (n <= 0) return;
+        int chunks = Math.min(threads, Math.max(1, n / Math.max(1, grain)));
+        if (chunks <= 1) {
+            body.run(0, n);
             return;
         }
-        pool.invoke(new RecursiveAction() {
-            @Override
-            protected void compute() {
-                ForkJoinTask<?>[] tasks = new ForkJoinTask<?>[chunks - 1];
-                for (int c = 1; c < chunks; c++) {
-                    final int from = (int) ((long) n * c / chunks), to = (int) ((long) n * (c + 1) / chunks);
-                    tasks[c - 1] = ForkJoinTask.adapt(() -> body.run(from, to)).fork();
-                }
-                body.run(0, (int) ((long) n / chunks));
-                for (int i = tasks.length - 1; i >= 0; i--) tasks[i].join();
+        Worker[] ws = workers;
+        if (nested() || !REGION.tryLock()) {
+            for (int c = 0; c < chunks; c++) body.run(bound(n, c, chunks), bound(n, c + 1, chunks));
+            return;
+        }
+        try {
+            ws = workers; // setThreads may have replaced them before we got the lock
+            if (ws.length < chunks - 1) {
+                for (int c = 0; c < chunks; c++) body.run(bound(n, c, chunks), bound(n, c + 1, chunks));
+                return;
             }
-        });
+            Region region = new Region(body, n, chunks, Thread.currentThread());
+            for (int c = 1; c < chunks; c++) ws[c - 1].submit(region);
+            region.runChunks();
+            region.await();
+        } finally {
+            REGION.unlock();
+        }
+    }
+
+    /** True inside a parallel region (a worker, or a caller running its chunks): a nested call runs inline. */
+    static boolean nested() {
+        return Thread.currentThread() instanceof Worker || REGION.isHeldByCurrentThread();
+    }
+
+    private static int bound(int n, int c, int chunks) {
+        return (int) ((long) n * c / chunks);
+    }
+
+    private static Worker[] startWorkers(int count) {
+        Worker[] ws = new Worker[Math.max(0, count)];
+        for (int i = 0; i < ws.length; i++) {
+            ws[i] = new Worker("depth-worker-" + i);
+            ws[i].start();
+        }
+        return ws;
+    }
+
+    /**
+     * One call of {@link #forRange}: its chunks, the next one to claim, how many are still
+     * running, the first failure. Chunks are claimed by whichever thread comes first (the caller
+     * included), so a worker that the OS is slow to schedule delays nothing; which thread runs a
+     * chunk never changes its range.
+     */
+    private static final class Region {
+        final RangeBody body;
+        final int n, chunks;
+        final Thread caller;
+        final AtomicInteger next = new AtomicInteger(), pending;
+        volatile Throwable failure;
+
+        Region(RangeBody body, int n, int chunks, Thread caller) {
+            this.body = body;
+            this.n = n;
+            this.chunks = chunks;
+            this.caller = caller;
+            this.pending = new AtomicInteger(chunks);
+        }
+
+        void runChunks() {
+            for (int c; (c = next.getAndIncrement()) < chunks; ) {
+                try {
+                    body.run(bound(n, c, chunks), bound(n, c + 1, chunks));
+                } catch (Throwable t) {
+                    if (failure == null) failure = t;
+                } finally {
+                    if (pending.decrementAndGet() == 0 && Thread.currentThread() != caller) LockSupport.unpark(caller);
+                }
+            }
+        }
+
+        void await() {
+            long start = System.nanoTime();
+            while (pending.get() > 0) {
+                if (System.nanoTime() - start < SPIN_NANOS) Thread.onSpinWait();
+                else LockSupport.parkNanos(this, 50_000L);
+            }
+            Throwable t = failure;
+            if (t instanceof RuntimeException e) throw e;
+            if (t instanceof Error e) throw e;
+            if (t != null) throw new RuntimeException(t);
+        }
+    }
+
+    /** A daemon thread that runs one chunk at a time, spinning briefly between chunks. */
+    private static final class Worker extends Thread {
+        private final java.util.concurrent.atomic.AtomicReference<Region> slot = new java.util.concurrent.atomic.AtomicReference<>();
+        private volatile boolean stopped;
+
+        Worker(String name) {
+            super(name);
+            setDaemon(true);
+        }
+
+        void submit(Region r) {
+            slot.set(r);
+            LockSupport.unpark(this);
+        }
+
+        void shutdown() {
+            stopped = true;
+            LockSupport.unpark(this);
+        }
+
+        @Override
+        public void run() {
+            long idleSince = System.nanoTime();
+            while (!stopped) {
+                Region r = slot.get() == null ? null : slot.getAndSet(null);
+                if (r != null) {
+                    r.runChunks();
+                    idleSince = System.nanoTime();
+                } else if (System.nanoTime() - idleSince < SPIN_NANOS) {
+                    Thread.onSpinWait();
+                } else {
+                    LockSupport.park(this);
+                }
+            }
+        }
     }
 }

@@ -1,0 +1,75 @@
+package dev.depth.kernel.simd;
+
+/**
+ * The inner loops of Depth's kernels, over flat float arrays with explicit offsets.
+ *
+ * <p>Implementations are stateless and thread-safe. Two exist: {@link ScalarFloatKernels} (the
+ * fallback and the test oracle) and a Vector API implementation that {@link Simd} loads when it
+ * can. For the same inputs both give bit-identical results for {@link #gemmTile}, the
+ * {@link Arith} operations, {@link #relu} and {@link #reluBackward}; reductions ({@link #dot},
+ * {@link #sum}) and the transcendental functions may differ in rounding.
+ */
+public interface FloatKernels {
+
+    /** Element-wise arithmetic that every implementation vectorises. */
+    enum Arith { ADD, SUB, MUL, DIV, MAX, MIN }
+
+    /** A one-line name, e.g. {@code "SIMD AVX-512 (16 floats)"} or {@code "scalar"}. */
+    String name();
+
+    /** MR: rows of the GEMM register tile. */
+    int tileRows();
+
+    /** NR: columns of the GEMM register tile. */
+    int tileCols();
+
+    /**
+     * The GEMM micro-kernel. With {@code acc = sum over p < kc of ap[apOff + p*MR + r] *
+     * bp[bpOff + p*NR + j]} (accumulated in increasing p with fused multiply-adds), writes the MR x
+     * NR tile of C at {@code c[cOff + r*ldc + j]}: {@code alpha*acc} when {@code beta == 0}
+     * (previous content ignored), else {@code fma(c, beta, alpha*acc)}.
+     */
+    void gemmTile(int kc, float[] ap, int apOff, float[] bp, int bpOff, float alpha, float beta,
+                  float[] c, int cOff, int ldc);
+
+    /** Returns sum of a[ao+i] * b[bo+i] for i in [0, n). */
+    float dot(float[] a, int ao, float[] b, int bo, int n);
+
+    /** y[yo+i] += alpha * x[xo+i] for i in [0, n), one fused multiply-add per element. */
+    void axpy(float alpha, float[] x, int xo, float[] y, int yo, int n);
+
+    /** Returns the sum of x[xo+i] for i in [0, n). */
+    float sum(float[] x, int xo, int n);
+
+    /** out[o+i] = a[ao+i] op b[bo+i]. */
+    void arith(Arith op, float[] a, int ao, float[] b, int bo, float[] out, int o, int n);
+
+    /** out[o+i] = a[ao+i] op b. */
+    void arith(Arith op, float[] a, int ao, float b, float[] out, int o, int n);
+
+    /** out[o+i] = a op b[bo+i]. */
+    void arith(Arith op, float a, float[] b, int bo, float[] out, int o, int n);
+
+    /** out[o+i] = max(x[xo+i], 0), NaN propagated. */
+    void relu(float[] x, int xo, float[] out, int o, int n);
+
+    /** out[o+i] = x[xo+i] > 0 ? g[go+i] : 0. */
+    void reluBackward(float[] x, int xo, float[] g, int go, float[] out, int o, int n);
+
+    /** out[o+i] = exp(x[xo+i]), within a few ulps of {@link Math#exp}. */
+    void exp(float[] x, int xo, float[] out, int o, int n);
+
+    /**
+     * 2 x 2 max pooling over n windows: window t holds x[xo + f], x[xo + f + 1], x[xo + f + w],
+     * x[xo + f + w + 1] with f = first[firstOff + t], in that order; out[o + t] is its max and
+     * argmax[o + t] = f + the winner's offset (0, 1, w or w + 1). The first NaN wins, else the
+     * first of equal maxima. Bit-identical in every implementation; indices must stay below 2^24.
+     */
+    void maxPool2x2(float[] x, int xo, int w, int[] first, int firstOff, float[] out, int o, int[] argmax, int n);
+
+    /** out[o+i] = tanh(x[xo+i]), within a few ulps of {@link Math#tanh}. */
+    void tanh(float[] x, int xo, float[] out, int o, int n);
+
+    /** out[o+i] = 1 / (1 + exp(-x[xo+i])), within a few ulps. */
+    void sigmoid(float[] x, int xo, float[] out, int o, int n);
+}

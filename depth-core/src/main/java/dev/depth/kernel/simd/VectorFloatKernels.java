@@ -1,0 +1,337 @@
+package dev.depth.kernel.simd;
+
+import jdk.incubator.vector.FloatVector;
+import jdk.incubator.vector.VectorMask;
+import jdk.incubator.vector.VectorOperators;
+import jdk.incubator.vector.VectorSpecies;
+
+/**
+ * {@link FloatKernels} on the Vector API with the preferred species (16 floats on AVX-512, 8 on
+ * AVX2). Loaded only through {@link Simd}, which catches every failure to link it.
+ *
+ * <p>The GEMM tile is MR x (2 vectors): 8 x 32 on AVX-512 (16 accumulators of its 32 registers;
+ * measured 5 to 35% faster than 6 x 32 here), 6 x 16 on AVX2 (12 of 16). Every loop
+ * finishes its tail with the scalar formula of {@link ScalarFloatKernels}, so element-wise
+ * results are bit-identical to it.
+ */
+final class VectorFloatKernels implements FloatKernels {
+    private static final VectorSpecies<Float> S = FloatVector.SPECIES_PREFERRED;
+    private static final int L = S.length();
+    /** 8 rows with 32 vector registers (AVX-512), 6 with 16 (AVX2): accumulators + 3 must fit. */
+    private static final int MR = L == 16 ? 8 : 6, NR = 2 * L;
+
+    /** Throws when the preferred vector width is not one this class was written and tested for. */
+    VectorFloatKernels() {
+        if (L != 8 && L != 16) throw new IllegalStateException("unexpected preferred vector width: " + L + " floats");
+    }
+
+    @Override
+    public String name() {
+        return "SIMD " + (L == 16 ? "AVX-512" : "AVX2") + " (" + L + " floats)";
+    }
+
+    @Override public int tileRows() { return MR; }
+    @Override public int tileCols() { return NR; }
+
+    @Override
+    public void gemmTile(int kc, float[] ap, int apOff, float[] bp, int bpOff, float alpha, float beta,
+                         float[] c, int cOff, int ldc) {
+        if (MR == 8) tile8(kc, ap, apOff, bp, bpOff, alpha, beta, c, cOff, ldc);
+        else tile6(kc, ap, apOff, bp, bpOff, alpha, beta, c, cOff, ldc);
+    }
+
+    // The tiles are written out rather than through helpers: a vector passed to a method that C2
+    // does not inline is boxed, and so is a vector merged across a branch (JDK 17), each ~10x slower.
+
+    /** The 8 x (2 vectors) tile: 16 accumulators, 2 loads of B and 8 broadcasts of A per step of k. */
+    private static void tile8(int kc, float[] ap, int apOff, float[] bp, int bpOff, float alpha, float beta,
+                               float[] c, int cOff, int ldc) {
+        FloatVector c00 = FloatVector.zero(S), c01 = c00;
+        FloatVector c10 = c00, c11 = c00, c20 = c00, c21 = c00, c30 = c00, c31 = c00, c40 = c00, c41 = c00, c50 = c00, c51 = c00, c60 = c00, c61 = c00, c70 = c00, c71 = c00;
+        int ai = apOff, bi = bpOff;
+        for (int p = 0; p < kc; p++, ai += 8, bi += NR) {
+            FloatVector b0 = FloatVector.fromArray(S, bp, bi);
+            FloatVector b1 = FloatVector.fromArray(S, bp, bi + L);
+            FloatVector a = FloatVector.broadcast(S, ap[ai]);
+            c00 = a.fma(b0, c00);
+            c01 = a.fma(b1, c01);
+            a = FloatVector.broadcast(S, ap[ai + 1]);
+            c10 = a.fma(b0, c10);
+            c11 = a.fma(b1, c11);
+            a = FloatVector.broadcast(S, ap[ai + 2]);
+            c20 = a.fma(b0, c20);
+            c21 = a.fma(b1, c21);
+            a = FloatVector.broadcast(S, ap[ai + 3]);
+            c30 = a.fma(b0, c30);
+            c31 = a.fma(b1, c31);
+            a = FloatVector.broadcast(S, ap[ai + 4]);
+            c40 = a.fma(b0, c40);
+            c41 = a.fma(b1, c41);
+            a = FloatVector.broadcast(S, ap[ai + 5]);
+            c50 = a.fma(b0, c50);
+            c51 = a.fma(b1, c51);
+            a = FloatVector.broadcast(S, ap[ai + 6]);
+            c60 = a.fma(b0, c60);
+            c61 = a.fma(b1, c61);
+            a = FloatVector.broadcast(S, ap[ai + 7]);
+            c70 = a.fma(b0, c70);
+            c71 = a.fma(b1, c71);
+        }
+        int o0 = cOff, o1 = o0 + ldc, o2 = o1 + ldc, o3 = o2 + ldc, o4 = o3 + ldc, o5 = o4 + ldc, o6 = o5 + ldc, o7 = o6 + ldc;
+        if (beta == 0f) {
+            c00.mul(alpha).intoArray(c, o0);
+            c01.mul(alpha).intoArray(c, o0 + L);
+            c10.mul(alpha).intoArray(c, o1);
+            c11.mul(alpha).intoArray(c, o1 + L);
+            c20.mul(alpha).intoArray(c, o2);
+            c21.mul(alpha).intoArray(c, o2 + L);
+            c30.mul(alpha).intoArray(c, o3);
+            c31.mul(alpha).intoArray(c, o3 + L);
+            c40.mul(alpha).intoArray(c, o4);
+            c41.mul(alpha).intoArray(c, o4 + L);
+            c50.mul(alpha).intoArray(c, o5);
+            c51.mul(alpha).intoArray(c, o5 + L);
+            c60.mul(alpha).intoArray(c, o6);
+            c61.mul(alpha).intoArray(c, o6 + L);
+            c70.mul(alpha).intoArray(c, o7);
+            c71.mul(alpha).intoArray(c, o7 + L);
+        } else {
+            FloatVector bv = FloatVector.broadcast(S, beta);
+            FloatVector.fromArray(S, c, o0).fma(bv, c00.mul(alpha)).intoArray(c, o0);
+            FloatVector.fromArray(S, c, o0 + L).fma(bv, c01.mul(alpha)).intoArray(c, o0 + L);
+            FloatVector.fromArray(S, c, o1).fma(bv, c10.mul(alpha)).intoArray(c, o1);
+            FloatVector.fromArray(S, c, o1 + L).fma(bv, c11.mul(alpha)).intoArray(c, o1 + L);
+            FloatVector.fromArray(S, c, o2).fma(bv, c20.mul(alpha)).intoArray(c, o2);
+            FloatVector.fromArray(S, c, o2 + L).fma(bv, c21.mul(alpha)).intoArray(c, o2 + L);
+            FloatVector.fromArray(S, c, o3).fma(bv, c30.mul(alpha)).intoArray(c, o3);
+            FloatVector.fromArray(S, c, o3 + L).fma(bv, c31.mul(alpha)).intoArray(c, o3 + L);
+            FloatVector.fromArray(S, c, o4).fma(bv, c40.mul(alpha)).intoArray(c, o4);
+            FloatVector.fromArray(S, c, o4 + L).fma(bv, c41.mul(alpha)).intoArray(c, o4 + L);
+            FloatVector.fromArray(S, c, o5).fma(bv, c50.mul(alpha)).intoArray(c, o5);
+            FloatVector.fromArray(S, c, o5 + L).fma(bv, c51.mul(alpha)).intoArray(c, o5 + L);
+            FloatVector.fromArray(S, c, o6).fma(bv, c60.mul(alpha)).intoArray(c, o6);
+            FloatVector.fromArray(S, c, o6 + L).fma(bv, c61.mul(alpha)).intoArray(c, o6 + L);
+            FloatVector.fromArray(S, c, o7).fma(bv, c70.mul(alpha)).intoArray(c, o7);
+            FloatVector.fromArray(S, c, o7 + L).fma(bv, c71.mul(alpha)).intoArray(c, o7 + L);
+        }
+    }
+
+    /** The 6 x (2 vectors) tile: 12 accumulators, 2 loads of B and 6 broadcasts of A per step of k. */
+    private static void tile6(int kc, float[] ap, int apOff, float[] bp, int bpOff, float alpha, float beta,
+                               float[] c, int cOff, int ldc) {
+        FloatVector c00 = FloatVector.zero(S), c01 = c00;
+        FloatVector c10 = c00, c11 = c00, c20 = c00, c21 = c00, c30 = c00, c31 = c00, c40 = c00, c41 = c00, c50 = c00, c51 = c00;
+        int ai = apOff, bi = bpOff;
+        for (int p = 0; p < kc; p++, ai += 6, bi += NR) {
+            FloatVector b0 = FloatVector.fromArray(S, bp, bi);
+            FloatVector b1 = FloatVector.fromArray(S, bp, bi + L);
+            FloatVector a = FloatVector.broadcast(S, ap[ai]);
+            c00 = a.fma(b0, c00);
+            c01 = a.fma(b1, c01);
+            a = FloatVector.broadcast(S, ap[ai + 1]);
+            c10 = a.fma(b0, c10);
+            c11 = a.fma(b1, c11);
+            a = FloatVector.broadcast(S, ap[ai + 2]);
+            c20 = a.fma(b0, c20);
+            c21 = a.fma(b1, c21);
+            a = FloatVector.broadcast(S, ap[ai + 3]);
+            c30 = a.fma(b0, c30);
+            c31 = a.fma(b1, c31);
+            a = FloatVector.broadcast(S, ap[ai + 4]);
+            c40 = a.fma(b0, c40);
+            c41 = a.fma(b1, c41);
+            a = FloatVector.broadcast(S, ap[ai + 5]);
+            c50 = a.fma(b0, c50);
+            c51 = a.fma(b1, c51);
+        }
+        int o0 = cOff, o1 = o0 + ldc, o2 = o1 + ldc, o3 = o2 + ldc, o4 = o3 + ldc, o5 = o4 + ldc;
+        if (beta == 0f) {
+            c00.mul(alpha).intoArray(c, o0);
+            c01.mul(alpha).intoArray(c, o0 + L);
+            c10.mul(alpha).intoArray(c, o1);
+            c11.mul(alpha).intoArray(c, o1 + L);
+            c20.mul(alpha).intoArray(c, o2);
+            c21.mul(alpha).intoArray(c, o2 + L);
+            c30.mul(alpha).intoArray(c, o3);
+            c31.mul(alpha).intoArray(c, o3 + L);
+            c40.mul(alpha).intoArray(c, o4);
+            c41.mul(alpha).intoArray(c, o4 + L);
+            c50.mul(alpha).intoArray(c, o5);
+            c51.mul(alpha).intoArray(c, o5 + L);
+        } else {
+            FloatVector bv = FloatVector.broadcast(S, beta);
+            FloatVector.fromArray(S, c, o0).fma(bv, c00.mul(alpha)).intoArray(c, o0);
+            FloatVector.fromArray(S, c, o0 + L).fma(bv, c01.mul(alpha)).intoArray(c, o0 + L);
+            FloatVector.fromArray(S, c, o1).fma(bv, c10.mul(alpha)).intoArray(c, o1);
+            FloatVector.fromArray(S, c, o1 + L).fma(bv, c11.mul(alpha)).intoArray(c, o1 + L);
+            FloatVector.fromArray(S, c, o2).fma(bv, c20.mul(alpha)).intoArray(c, o2);
+            FloatVector.fromArray(S, c, o2 + L).fma(bv, c21.mul(alpha)).intoArray(c, o2 + L);
+            FloatVector.fromArray(S, c, o3).fma(bv, c30.mul(alpha)).intoArray(c, o3);
+            FloatVector.fromArray(S, c, o3 + L).fma(bv, c31.mul(alpha)).intoArray(c, o3 + L);
+            FloatVector.fromArray(S, c, o4).fma(bv, c40.mul(alpha)).intoArray(c, o4);
+            FloatVector.fromArray(S, c, o4 + L).fma(bv, c41.mul(alpha)).intoArray(c, o4 + L);
+            FloatVector.fromArray(S, c, o5).fma(bv, c50.mul(alpha)).intoArray(c, o5);
+            FloatVector.fromArray(S, c, o5 + L).fma(bv, c51.mul(alpha)).intoArray(c, o5 + L);
+        }
+    }
+
+    @Override
+    public float dot(float[] a, int ao, float[] b, int bo, int n) {
+        FloatVector s0 = FloatVector.zero(S), s1 = s0, s2 = s0, s3 = s0;
+        int i = 0;
+        for (; i <= n - 4 * L; i += 4 * L) {
+            s0 = FloatVector.fromArray(S, a, ao + i).fma(FloatVector.fromArray(S, b, bo + i), s0);
+            s1 = FloatVector.fromArray(S, a, ao + i + L).fma(FloatVector.fromArray(S, b, bo + i + L), s1);
+            s2 = FloatVector.fromArray(S, a, ao + i + 2 * L).fma(FloatVector.fromArray(S, b, bo + i + 2 * L), s2);
+            s3 = FloatVector.fromArray(S, a, ao + i + 3 * L).fma(FloatVector.fromArray(S, b, bo + i + 3 * L), s3);
+        }
+        for (; i <= n - L; i += L) {
+            s0 = FloatVector.fromArray(S, a, ao + i).fma(FloatVector.fromArray(S, b, bo + i), s0);
+        }
+        float s = s0.add(s1).add(s2.add(s3)).reduceLanes(VectorOperators.ADD);
+        for (; i < n; i++) s = Math.fma(a[ao + i], b[bo + i], s);
+        return s;
+    }
+
+    @Override
+    public void axpy(float alpha, float[] x, int xo, float[] y, int yo, int n) {
+        FloatVector av = FloatVector.broadcast(S, alpha);
+        int i = 0;
+        for (; i <= n - L; i += L) {
+            av.fma(FloatVector.fromArray(S, x, xo + i), FloatVector.fromArray(S, y, yo + i)).intoArray(y, yo + i);
+        }
+        for (; i < n; i++) y[yo + i] = Math.fma(alpha, x[xo + i], y[yo + i]);
+    }
+
+    @Override
+    public float sum(float[] x, int xo, int n) {
+        FloatVector s0 = FloatVector.zero(S), s1 = s0;
+        int i = 0;
+        for (; i <= n - 2 * L; i += 2 * L) {
+            s0 = s0.add(FloatVector.fromArray(S, x, xo + i));
+            s1 = s1.add(FloatVector.fromArray(S, x, xo + i + L));
+        }
+        for (; i <= n - L; i += L) s0 = s0.add(FloatVector.fromArray(S, x, xo + i));
+        float s = s0.add(s1).reduceLanes(VectorOperators.ADD);
+        for (; i < n; i++) s += x[xo + i];
+        return s;
+    }
+
+    @Override
+    public void arith(Arith op, float[] a, int ao, float[] b, int bo, float[] out, int o, int n) {
+        int i = 0;
+        switch (op) {
+            case ADD -> { for (; i <= n - L; i += L) FloatVector.fromArray(S, a, ao + i).add(FloatVector.fromArray(S, b, bo + i)).intoArray(out, o + i); }
+            case SUB -> { for (; i <= n - L; i += L) FloatVector.fromArray(S, a, ao + i).sub(FloatVector.fromArray(S, b, bo + i)).intoArray(out, o + i); }
+            case MUL -> { for (; i <= n - L; i += L) FloatVector.fromArray(S, a, ao + i).mul(FloatVector.fromArray(S, b, bo + i)).intoArray(out, o + i); }
+            case DIV -> { for (; i <= n - L; i += L) FloatVector.fromArray(S, a, ao + i).div(FloatVector.fromArray(S, b, bo + i)).intoArray(out, o + i); }
+            case MAX -> { for (; i <= n - L; i += L) FloatVector.fromArray(S, a, ao + i).max(FloatVector.fromArray(S, b, bo + i)).intoArray(out, o + i); }
+            case MIN -> { for (; i <= n - L; i += L) FloatVector.fromArray(S, a, ao + i).min(FloatVector.fromArray(S, b, bo + i)).intoArray(out, o + i); }
+        }
+        if (i < n) SCALAR.arith(op, a, ao + i, b, bo + i, out, o + i, n - i);
+    }
+
+    // Each operator is written out: a VectorOperators value that is not a compile-time constant
+    // at the call site is not intrinsified (JDK 17), and the loop runs ~50x slower.
+    @Override
+    public void arith(Arith op, float[] a, int ao, float b, float[] out, int o, int n) {
+        int i = 0;
+        switch (op) {
+            case ADD -> { for (; i <= n - L; i += L) FloatVector.fromArray(S, a, ao + i).add(b).intoArray(out, o + i); }
+            case SUB -> { for (; i <= n - L; i += L) FloatVector.fromArray(S, a, ao + i).sub(b).intoArray(out, o + i); }
+            case MUL -> { for (; i <= n - L; i += L) FloatVector.fromArray(S, a, ao + i).mul(b).intoArray(out, o + i); }
+            case DIV -> { for (; i <= n - L; i += L) FloatVector.fromArray(S, a, ao + i).div(b).intoArray(out, o + i); }
+            case MAX -> { for (; i <= n - L; i += L) FloatVector.fromArray(S, a, ao + i).max(b).intoArray(out, o + i); }
+            case MIN -> { for (; i <= n - L; i += L) FloatVector.fromArray(S, a, ao + i).min(b).intoArray(out, o + i); }
+        }
+        if (i < n) SCALAR.arith(op, a, ao + i, b, out, o + i, n - i);
+    }
+
+    @Override
+    public void arith(Arith op, float a, float[] b, int bo, float[] out, int o, int n) {
+        FloatVector av = FloatVector.broadcast(S, a);
+        int i = 0;
+        switch (op) {
+            case ADD -> { for (; i <= n - L; i += L) av.add(FloatVector.fromArray(S, b, bo + i)).intoArray(out, o + i); }
+            case SUB -> { for (; i <= n - L; i += L) av.sub(FloatVector.fromArray(S, b, bo + i)).intoArray(out, o + i); }
+            case MUL -> { for (; i <= n - L; i += L) av.mul(FloatVector.fromArray(S, b, bo + i)).intoArray(out, o + i); }
+            case DIV -> { for (; i <= n - L; i += L) av.div(FloatVector.fromArray(S, b, bo + i)).intoArray(out, o + i); }
+            case MAX -> { for (; i <= n - L; i += L) av.max(FloatVector.fromArray(S, b, bo + i)).intoArray(out, o + i); }
+            case MIN -> { for (; i <= n - L; i += L) av.min(FloatVector.fromArray(S, b, bo + i)).intoArray(out, o + i); }
+        }
+        if (i < n) SCALAR.arith(op, a, b, bo + i, out, o + i, n - i);
+    }
+
+    @Override
+    public void relu(float[] x, int xo, float[] out, int o, int n) {
+        int i = 0;
+        for (; i <= n - L; i += L) FloatVector.fromArray(S, x, xo + i).max(0f).intoArray(out, o + i);
+        for (; i < n; i++) out[o + i] = Math.max(x[xo + i], 0f);
+    }
+
+    @Override
+    public void reluBackward(float[] x, int xo, float[] g, int go, float[] out, int o, int n) {
+        FloatVector zero = FloatVector.zero(S);
+        int i = 0;
+        for (; i <= n - L; i += L) {
+            VectorMask<Float> positive = FloatVector.fromArray(S, x, xo + i).compare(VectorOperators.GT, 0f);
+            zero.blend(FloatVector.fromArray(S, g, go + i), positive).intoArray(out, o + i);
+        }
+        for (; i < n; i++) out[o + i] = x[xo + i] > 0f ? g[go + i] : 0f;
+    }
+
+    @Override
+    public void exp(float[] x, int xo, float[] out, int o, int n) {
+        int i = 0;
+        for (; i <= n - L; i += L) FloatVector.fromArray(S, x, xo + i).lanewise(VectorOperators.EXP).intoArray(out, o + i);
+        for (; i < n; i++) out[o + i] = (float) Math.exp(x[xo + i]);
+    }
+
+    @Override
+    public void maxPool2x2(float[] x, int xo, int w, int[] first, int firstOff, float[] out, int o, int[] argmax, int n) {
+        if (n >= L) {
+            float[] offsets = new float[L];
+            for (int next = 0; next < n; next += L) {
+                int t = Math.min(next, n - L); // the last vector overlaps the one before: same values again
+                FloatVector best = FloatVector.fromArray(S, x, xo, first, firstOff + t);
+                FloatVector v = FloatVector.fromArray(S, x, xo + 1, first, firstOff + t);
+                VectorMask<Float> take = v.compare(VectorOperators.GT, best)
+                        .or(v.compare(VectorOperators.NE, v).and(best.compare(VectorOperators.EQ, best)));
+                best = best.blend(v, take);
+                FloatVector off = FloatVector.zero(S).blend(1f, take);
+                v = FloatVector.fromArray(S, x, xo + w, first, firstOff + t);
+                take = v.compare(VectorOperators.GT, best).or(v.compare(VectorOperators.NE, v).and(best.compare(VectorOperators.EQ, best)));
+                best = best.blend(v, take);
+                off = off.blend((float) w, take);
+                v = FloatVector.fromArray(S, x, xo + w + 1, first, firstOff + t);
+                take = v.compare(VectorOperators.GT, best).or(v.compare(VectorOperators.NE, v).and(best.compare(VectorOperators.EQ, best)));
+                best.blend(v, take).intoArray(out, o + t);
+                // The winner's offset leaves the vector as floats: conversions between lane types
+                // are not intrinsified on JDK 17 (10x slower than this scalar loop).
+                off.blend((float) (w + 1), take).intoArray(offsets, 0);
+                for (int l = 0; l < L; l++) argmax[o + t + l] = first[firstOff + t + l] + (int) offsets[l];
+            }
+        } else {
+            SCALAR.maxPool2x2(x, xo, w, first, firstOff, out, o, argmax, n);
+        }
+    }
+
+    @Override
+    public void tanh(float[] x, int xo, float[] out, int o, int n) {
+        int i = 0;
+        for (; i <= n - L; i += L) FloatVector.fromArray(S, x, xo + i).lanewise(VectorOperators.TANH).intoArray(out, o + i);
+        if (i < n) SCALAR.tanh(x, xo + i, out, o + i, n - i);
+    }
+
+    @Override
+    public void sigmoid(float[] x, int xo, float[] out, int o, int n) {
+        FloatVector one = FloatVector.broadcast(S, 1f);
+        int i = 0;
+        for (; i <= n - L; i += L) {
+            one.div(FloatVector.fromArray(S, x, xo + i).neg().lanewise(VectorOperators.EXP).add(one)).intoArray(out, o + i);
+        }
+        if (i < n) SCALAR.sigmoid(x, xo + i, out, o + i, n - i);
+    }
+
+    private static final ScalarFloatKernels SCALAR = new ScalarFloatKernels(MR, NR);
+}

@@ -1,0 +1,115 @@
+package dev.depth.kernel;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.util.Random;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+
+/** {@link Gemm#sgemm} against {@link Gemm#reference} on shapes that reach every path. */
+class GemmTest {
+    private static final int[][] SHAPES = {
+            {1, 1, 1}, {1, 7, 17}, {7, 1, 17}, {7, 17, 1}, {2, 100, 50}, {17, 7, 33}, {16, 16, 16},
+            {33, 65, 300}, {100, 9, 600}, {13, 1100, 40}, {6, 32, 256}, {1023, 37, 70}, {130, 70, 513},
+            {3, 64, 64}, {1, 300, 1000}, {300, 1, 1000}, {20, 25, 300}, {64, 9, 784}};
+
+    @AfterEach
+    void restoreThreads() {
+        Parallel.setThreads(Runtime.getRuntime().availableProcessors());
+    }
+
+    static float[] random(int n, Random r) {
+        float[] x = new float[n];
+        for (int i = 0; i < n; i++) x[i] = r.nextFloat() * 2 - 1;
+        return x;
+    }
+
+    /** One sgemm call with padded strides and offsets, checked against the reference. */
+    static void check(boolean ta, boolean tb, int m, int n, int k, float alpha, float beta, long seed) {
+        var r = new Random(seed);
+        int aRows = ta ? k : m, aCols = ta ? m : k, bRows = tb ? n : k, bCols = tb ? k : n;
+        int lda = aCols + 3, ldb = bCols + 1, ldc = n + 5, aOff = 2, bOff = 5, cOff = 7;
+        float[] a = random(aOff + aRows * lda, r), b = random(bOff + bRows * ldb, r);
+        float[] c = random(cOff + m * ldc, r);
+        if (beta == 0f) java.util.Arrays.fill(c, Float.NaN);
+        float[] expected = c.clone();
+        Gemm.reference(ta, tb, 0, m, n, k, alpha, a, aOff, lda, b, bOff, ldb, beta, expected, cOff, ldc);
+        Gemm.sgemm(ta, tb, m, n, k, alpha, a, aOff, lda, b, bOff, ldb, beta, c, cOff, ldc);
+        for (int i = 0; i < m; i++) {
+            for (int j = 0; j < n; j++) {
+                double absSum = 0;
+                for (int p = 0; p < k; p++) {
+                    float av = ta ? a[aOff + p * lda + i] : a[aOff + i * lda + p];
+                    float bv = tb ? b[bOff + j * ldb + p] : b[bOff + p * ldb + j];
+                    absSum += Math.abs(av * bv);
+                }
+                double tol = 1e-5 * (Math.abs(alpha) * absSum + Math.abs(beta)) + 1e-6;
+                int ci = cOff + i * ldc + j;
+                String where = String.format("ta=%b tb=%b m=%d n=%d k=%d alpha=%s beta=%s at (%d,%d)", ta, tb, m, n, k, alpha, beta, i, j);
+                assertEquals(expected[ci], c[ci], tol, where);
+            }
+            // Padding between rows of C is untouched.
+            for (int j = n; j < ldc && i < m - 1; j++) assertEquals(expected[cOff + i * ldc + j], c[cOff + i * ldc + j], 0f);
+        }
+    }
+
+    @Test
+    void allTransposeFormsAndShapesMatchReference() {
+        long seed = 1;
+        for (int[] s : SHAPES) {
+            for (int form = 0; form < 4; form++) {
+                boolean ta = (form & 1) != 0, tb = (form & 2) != 0;
+                check(ta, tb, s[0], s[1], s[2], 1f, 0f, seed++);
+                check(ta, tb, s[0], s[1], s[2], 0.5f, -1.5f, seed++);
+            }
+        }
+    }
+
+    @Test
+    void singleThreadMatchesReferenceToo() {
+        Parallel.setThreads(1);
+        check(false, false, 130, 70, 513, 1f, 1f, 42);
+        check(true, true, 1, 300, 1000, 2f, 0f, 43);
+    }
+
+    @Test
+    void zeroSizes() {
+        float[] c = {Float.NaN, 1f, 2f};
+        Gemm.sgemm(false, false, 1, 3, 0, 1f, new float[0], 0, 1, new float[0], 0, 3, 0f, c, 0, 3);
+        assertArrayEquals(new float[] {0f, 0f, 0f}, c);
+        c = new float[] {1f, 2f};
+        Gemm.sgemm(false, false, 1, 2, 0, 1f, new float[0], 0, 1, new float[0], 0, 2, 2f, c, 0, 2);
+        assertArrayEquals(new float[] {2f, 4f}, c);
+        Gemm.sgemm(false, false, 0, 5, 5, 1f, new float[0], 0, 5, new float[25], 0, 5, 0f, new float[0], 0, 5);
+    }
+
+    @Test
+    void resultsAreBitIdenticalForTheSameAndOtherThreadCounts() {
+        var r = new Random(7);
+        for (int[] s : new int[][] {{257, 300, 700}, {1, 4000, 300}, {4000, 1, 300}, {300, 9, 2000}, {32, 9, 5000}, {40, 40, 40}}) {
+            int m = s[0], n = s[1], k = s[2];
+            float[] a = random(m * k, r), b = random(k * n, r);
+            float[][] results = new float[3][];
+            int[] threads = {2, 2, 1};
+            for (int t = 0; t < 3; t++) {
+                Parallel.setThreads(threads[t]);
+                results[t] = new float[m * n];
+                Gemm.sgemm(false, true, m, n, k, 1f, a, 0, k, b, 0, k, 0f, results[t], 0, n);
+            }
+            assertArrayEquals(results[0], results[1], "same thread count, " + m + "x" + n + "x" + k);
+            assertArrayEquals(results[0], results[2], "1 vs 2 threads, " + m + "x" + n + "x" + k);
+        }
+    }
+
+    @Test
+    void threadGridStaysWithinThreadsAndPanels() {
+        for (int t = 1; t <= 8; t++) {
+            for (int[] p : new int[][] {{1, 1}, {1, 50}, {50, 1}, {3, 3}, {100, 100}}) {
+                int[] g = Gemm.grid(t, p[0], p[1], 100);
+                assertTrue(g[0] * g[1] <= t && g[0] <= p[0] && g[1] <= p[1], t + " threads, panels " + p[0] + "x" + p[1]);
+            }
+        }
+    }
+}

@@ -1,0 +1,145 @@
+package dev.depth.kernel.simd;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.util.Random;
+import org.junit.jupiter.api.Test;
+
+/** The kernels in use against the scalar oracle with the same tile. */
+class FloatKernelsTest {
+    private final FloatKernels fast = Simd.kernels();
+    private final ScalarFloatKernels oracle = new ScalarFloatKernels(fast.tileRows(), fast.tileCols());
+    private static final int[] LENGTHS = {0, 1, 7, 15, 16, 17, 31, 33, 64, 1023};
+
+    static float[] random(int n, long seed) {
+        var r = new Random(seed);
+        float[] x = new float[n];
+        for (int i = 0; i < n; i++) x[i] = r.nextFloat() * 4 - 2;
+        return x;
+    }
+
+    /** Surefire adds the incubator module, so on an x86-64 machine with AVX2 or AVX-512 this is the vector path. */
+    @Test
+    void describesItself() {
+        String d = Simd.describe();
+        assertFalse(d.isBlank());
+        assertTrue(Simd.vectorized() == d.startsWith("SIMD"), d);
+    }
+
+    @Test
+    void gemmTileIsBitIdenticalToTheOracle() {
+        int mr = fast.tileRows(), nr = fast.tileCols();
+        for (int kc : new int[] {1, 2, 7, 256}) {
+            float[] ap = random(kc * mr + 3, kc), bp = random(kc * nr + 5, kc + 1);
+            for (float[] ab : new float[][] {{1f, 0f}, {0.5f, 1f}, {-2f, 0.25f}}) {
+                int ldc = nr + 3;
+                float[] c1 = random(2 + mr * ldc, 9), c2 = c1.clone();
+                if (ab[1] == 0f) { java.util.Arrays.fill(c1, Float.NaN); java.util.Arrays.fill(c2, Float.NaN); }
+                fast.gemmTile(kc, ap, 3, bp, 5, ab[0], ab[1], c1, 2, ldc);
+                oracle.gemmTile(kc, ap, 3, bp, 5, ab[0], ab[1], c2, 2, ldc);
+                // Lanes outside the tile (row padding) must be untouched, and NaN ignored for beta == 0.
+                assertArrayEquals(c2, c1, "kc=" + kc + " alpha=" + ab[0] + " beta=" + ab[1]);
+            }
+        }
+    }
+
+    /** The scalar default tile (unrolled 4 x 4) against the definition written as plain loops. */
+    @Test
+    void scalarDefaultTileMatchesItsDefinition() {
+        var scalar = new ScalarFloatKernels();
+        int mr = scalar.tileRows(), nr = scalar.tileCols(), kc = 37, ldc = nr + 2;
+        float[] ap = random(kc * mr, 1), bp = random(kc * nr, 2);
+        for (float beta : new float[] {0f, 0.75f}) {
+            float[] c = random(mr * ldc, 3), expected = c.clone();
+            for (int r = 0; r < mr; r++) {
+                for (int j = 0; j < nr; j++) {
+                    float acc = 0f;
+                    for (int p = 0; p < kc; p++) acc = Math.fma(ap[p * mr + r], bp[p * nr + j], acc);
+                    float x = 1.25f * acc;
+                    expected[r * ldc + j] = beta == 0f ? x : Math.fma(expected[r * ldc + j], beta, x);
+                }
+            }
+            scalar.gemmTile(kc, ap, 0, bp, 0, 1.25f, beta, c, 0, ldc);
+            assertArrayEquals(expected, c, "beta=" + beta);
+        }
+    }
+
+    @Test
+    void arithmeticIsBitIdenticalToTheOracle() {
+        for (int n : LENGTHS) {
+            float[] a = random(n + 3, n), b = random(n + 2, n + 100);
+            b[1] = 0f; // a division by zero
+            for (var op : FloatKernels.Arith.values()) {
+                float[] o1 = new float[n + 1], o2 = new float[n + 1];
+                fast.arith(op, a, 3, b, 2, o1, 1, n);
+                oracle.arith(op, a, 3, b, 2, o2, 1, n);
+                assertArrayEquals(o2, o1, op + " n=" + n);
+                fast.arith(op, a, 3, 1.7f, o1, 1, n);
+                oracle.arith(op, a, 3, 1.7f, o2, 1, n);
+                assertArrayEquals(o2, o1, op + " scalar right, n=" + n);
+                fast.arith(op, -0.3f, b, 2, o1, 1, n);
+                oracle.arith(op, -0.3f, b, 2, o2, 1, n);
+                assertArrayEquals(o2, o1, op + " scalar left, n=" + n);
+            }
+        }
+    }
+
+    @Test
+    void reluAndItsBackwardAreBitIdenticalIncludingNaNAndSignedZero() {
+        for (int n : LENGTHS) {
+            float[] x = random(n + 1, n), g = random(n, n + 7);
+            for (int i = 0; i < n; i += 5) x[1 + i] = i % 3 == 0 ? Float.NaN : (i % 3 == 1 ? -0f : 0f);
+            float[] o1 = new float[n], o2 = new float[n];
+            fast.relu(x, 1, o1, 0, n);
+            oracle.relu(x, 1, o2, 0, n);
+            assertArrayEquals(o2, o1, "relu n=" + n);
+            fast.reluBackward(x, 1, g, 0, o1, 0, n);
+            oracle.reluBackward(x, 1, g, 0, o2, 0, n);
+            assertArrayEquals(o2, o1, "reluBackward n=" + n);
+        }
+    }
+
+    @Test
+    void maxPoolIsBitIdenticalToTheOracle() {
+        int w = 13;
+        float[] x = random(20 * w, 4);
+        for (int i = 0; i < x.length; i++) x[i] = Math.round(x[i]); // ties
+        for (int i = 3; i < x.length; i += 17) x[i] = Float.NaN;
+        for (int i = 8; i < x.length; i += 23) x[i] = -0f;
+        int n = 37;
+        int[] first = new int[n + 2];
+        for (int t = 0; t < n + 2; t++) first[t] = (t / 6) * 2 * w + (t % 6) * 2;
+        float[] o1 = new float[n + 1], o2 = new float[n + 1];
+        int[] a1 = new int[n + 1], a2 = new int[n + 1];
+        fast.maxPool2x2(x, 1, w, first, 2, o1, 1, a1, n);
+        oracle.maxPool2x2(x, 1, w, first, 2, o2, 1, a2, n);
+        assertArrayEquals(o2, o1);
+        assertArrayEquals(a2, a1);
+    }
+
+    @Test
+    void reductionsAndTranscendentalsAreClose() {
+        for (int n : LENGTHS) {
+            float[] a = random(n + 1, n), b = random(n, n + 1);
+            assertEquals(oracle.dot(a, 1, b, 0, n), fast.dot(a, 1, b, 0, n), 1e-5 * n + 1e-6, "dot n=" + n);
+            assertEquals(oracle.sum(a, 1, n), fast.sum(a, 1, n), 1e-5 * n + 1e-6, "sum n=" + n);
+            float[] y1 = b.clone(), y2 = b.clone();
+            fast.axpy(0.7f, a, 1, y1, 0, n);
+            oracle.axpy(0.7f, a, 1, y2, 0, n);
+            assertArrayEquals(y2, y1, "axpy n=" + n);
+            float[] e1 = new float[n], e2 = new float[n];
+            fast.exp(a, 1, e1, 0, n);
+            oracle.exp(a, 1, e2, 0, n);
+            for (int i = 0; i < n; i++) assertEquals(e2[i], e1[i], 4 * Math.ulp(e2[i]), "exp n=" + n + " i=" + i);
+            fast.tanh(a, 1, e1, 0, n);
+            oracle.tanh(a, 1, e2, 0, n);
+            for (int i = 0; i < n; i++) assertEquals(e2[i], e1[i], 4 * Math.ulp(e2[i]), "tanh n=" + n + " i=" + i);
+            fast.sigmoid(a, 1, e1, 0, n);
+            oracle.sigmoid(a, 1, e2, 0, n);
+            for (int i = 0; i < n; i++) assertEquals(e2[i], e1[i], 4 * Math.ulp(e2[i]), "sigmoid n=" + n + " i=" + i);
+        }
+    }
+}
