@@ -9,10 +9,11 @@ import dev.depth.kernel.simd.Simd;
  * loop is a tight, inlinable one.
  *
  * <p>{@link #unary}, {@link #unaryBackward} and {@link #binary} send the common cases
- * (arithmetic, maximum and minimum, ReLU and its gradient, exp, tanh, sigmoid) to the SIMD kernels
- * of {@link Simd}, bit-identical to the references except exp, tanh and sigmoid (within a few ulps), and the rest to the references. Arrays of at
- * least {@link #PARALLEL_MIN} elements are split over {@link Parallel}; smaller ones run on the
- * calling thread. {@code out} may be the same array at the same offset as an input (in place).
+ * (arithmetic, maximum and minimum, ReLU and its gradient, exp, tanh, sigmoid) to the SIMD
+ * kernels of {@link Simd}, bit-identical to the references except exp, tanh and sigmoid (within
+ * a few ulps), and the rest to the references. Arrays of at least {@link #PARALLEL_MIN} elements
+ * are split over {@link Parallel}; smaller ones run on the calling thread. {@code out} may be the
+ * same array at the same offset as an input (in place).
  */
 public final class Elementwise {
     private Elementwise() {}

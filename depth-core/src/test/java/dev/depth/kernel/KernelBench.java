@@ -7,8 +7,10 @@ import java.util.Random;
  * {@code mvn -q -pl depth-core test-compile}:
  * <pre>
  * java --add-modules jdk.incubator.vector -cp depth-core/target/classes:depth-core/target/test-classes \
- *     dev.depth.kernel.KernelBench [gemm|conv|ew]...
+ *     dev.depth.kernel.KernelBench [gemm|conv|pool|ew]...
  * </pre>
+ * Each figure is the fastest of many repeats after 0.5 s of warm-up (the minimum resists other
+ * load on a shared machine); 1T and 2T set {@link Parallel#setThreads}.
  */
 public final class KernelBench {
     private KernelBench() {}

@@ -6,7 +6,8 @@ package dev.depth.kernel.simd;
  * <p>Implementations are stateless and thread-safe. Two exist: {@link ScalarFloatKernels} (the
  * fallback and the test oracle) and a Vector API implementation that {@link Simd} loads when it
  * can. For the same inputs both give bit-identical results for {@link #gemmTile}, the
- * {@link Arith} operations, {@link #relu} and {@link #reluBackward}; reductions ({@link #dot},
+ * {@link Arith} operations, {@link #axpy}, {@link #relu}, {@link #reluBackward} and
+ * {@link #maxPool2x2}; reductions ({@link #dot},
  * {@link #sum}) and the transcendental functions may differ in rounding.
  */
 public interface FloatKernels {
