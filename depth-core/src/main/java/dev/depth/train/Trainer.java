@@ -2,6 +2,7 @@ package dev.depth.train;
 
 import dev.depth.autograd.Autograd;
 import dev.depth.data.Batch;
+import dev.depth.data.DataLoader;
 import dev.depth.nn.F;
 import dev.depth.nn.Module;
 import dev.depth.optim.Optimizer;
@@ -78,7 +79,7 @@ public final class Trainer {
 
     private EpochResult trainEpoch(int epoch, int epochs, Iterable<Batch> train, Iterable<Batch> test) {
         model.train();
-        int total = train instanceof java.util.Collection<?> c ? c.size() : sizeOf(train);
+        int total = train instanceof DataLoader dl ? dl.numBatches() : train instanceof java.util.Collection<?> c ? c.size() : 0;
         Progress progress = config.progress() == null ? null
                 : new Progress(config.progress(), config.terminal(), String.format(Locale.ROOT, "epoch %d/%d", epoch, epochs), total, "samples");
         double lossSum = 0;
@@ -119,15 +120,6 @@ public final class Trainer {
                     epoch, epochs, r.trainLoss(), r.trainAccuracy(), r.testLoss(), r.testAccuracy(), rate, Progress.duration(seconds));
         }
         return r;
-    }
-
-    private static int sizeOf(Iterable<Batch> it) {
-        try {
-            var m = it.getClass().getMethod("numBatches");
-            return ((Number) m.invoke(it)).intValue();
-        } catch (ReflectiveOperationException e) {
-            return 0;
-        }
     }
 
     /** Mean loss and accuracy of the model (in eval mode, without a graph) over {@code data}. */

@@ -1,0 +1,2 @@
+/** The {@code depth} command line (picocli): {@code depth train}, {@code depth eval}. */
+package dev.depth.cli;
