@@ -96,7 +96,7 @@ final class TrainCommand implements Callable<Integer> {
         DataLoader testLoader = DataLoader.builder(data.test()).batchSize(1000).build();
         err.printf(Locale.ROOT, "depth %s | %s %s | kernels: %s%n", Checkpoint.depthVersion(),
                 System.getProperty("java.vm.name"), System.getProperty("java.version"), Kernels.describe());
-        err.printf(Locale.ROOT, "model %s (%,d parameters) | %s lr %g | batch %d | %d epochs | seed %d | %d threads%n",
+        err.printf(Locale.ROOT, "model %s (%,d parameters) | %s lr %s | batch %d | %d epochs | seed %d | %d threads%n",
                 model, net.numParameters(), optimizer, rate, batch, nEpochs, seed, threads);
         err.printf(Locale.ROOT, "data %s: %,d training / %,d test images%n", loaded.source(), data.train().size(), data.test().size());
         err.flush();

@@ -588,7 +588,7 @@ public final class Tensor {
 
     /** Copies {@code src} (broadcast to this shape) into this tensor's elements. Not recorded. */
     public Tensor copyFrom(Tensor src) {
-        Tensor s = src.expand(shape);
+        Tensor s = src.detach().expand(shape);
         if (isContiguous() && s.isContiguous()) {
             System.arraycopy(s.data, s.offset, data, offset, numel());
         } else {
@@ -612,7 +612,7 @@ public final class Tensor {
     /** Sets every element to {@code value}. Not recorded. */
     public Tensor fill(float value) {
         if (isContiguous()) Arrays.fill(data, offset, offset + numel(), value);
-        else ElementwiseOps.binaryInto(Binary.ADD, Tensor.zeros(shape).add(value), Tensor.scalar(0f), this);
+        else ElementwiseOps.binaryInto(Binary.ADD, Tensor.scalar(value), Tensor.scalar(0f), this);
         return this;
     }
 

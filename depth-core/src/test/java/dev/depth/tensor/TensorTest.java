@@ -186,6 +186,20 @@ class TensorTest {
     }
 
     @Test
+    void inPlaceWritesThroughViews() {
+        Tensor t = Tensor.zeros(3, 4);
+        t.t().slice(0, 1, 3).fill(5f); // columns 1 and 2
+        assertArrayEquals(new float[] {0, 5, 5, 0, 0, 5, 5, 0, 0, 5, 5, 0}, t.toFloatArray());
+        t.select(1, 3).copyFrom(Tensor.of(1f, 2f, 3f));
+        assertArrayEquals(new float[] {0, 5, 5, 1, 0, 5, 5, 2, 0, 5, 5, 3}, t.toFloatArray());
+        t.addInPlace(Tensor.of(1f, 0f, 0f, 0f));
+        assertEquals(1f, t.get(2, 0));
+        t.mulInPlace(2f);
+        assertEquals(12f, t.get(2, 2) + t.get(0, 3));
+        assertEquals(0f, t.zero().sum().item());
+    }
+
+    @Test
     void printsReadably() {
         assertEquals("tensor([[0., 1.],\n        [2., 3.]], shape=[2, 2])", Tensor.arange(4).reshape(2, 2).toString());
         assertTrue(Tensor.of(0.5f).requiresGrad(true).toString().contains("0.5000"));
