@@ -1,52 +1,21 @@
 package dev.depth.nn;
 
 import dev.depth.tensor.Tensor;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
-import java.io.BufferedReader;
-import java.io.InputStreamReader;
-import java.nio.charset.StandardCharsets;
-import java.util.HashMap;
-import java.util.Map;
 import java.util.function.Function;
 
-import static org.junit.jupiter.api.Assertions.assertArrayEquals;
-import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /** Layers and losses against golden values from PyTorch (see src/test/python/make_layer_fixtures.py). */
 class PyTorchReferenceTest {
-    private static final Map<String, Tensor> FIX = new HashMap<>();
-
-    @BeforeAll
-    static void load() throws Exception {
-        try (var in = PyTorchReferenceTest.class.getResourceAsStream("layers.txt");
-             var r = new BufferedReader(new InputStreamReader(in, StandardCharsets.UTF_8))) {
-            String line;
-            while ((line = r.readLine()) != null) {
-                if (line.startsWith("#") || line.isBlank()) continue;
-                String[] p = line.split("\t");
-                int[] shape = p[1].isEmpty() ? new int[0] : java.util.Arrays.stream(p[1].split(",")).mapToInt(Integer::parseInt).toArray();
-                String[] vs = p.length > 2 ? p[2].trim().split(" ") : new String[0];
-                float[] v = new float[vs.length];
-                for (int i = 0; i < v.length; i++) v[i] = Float.parseFloat(vs[i]);
-                FIX.put(p[0], Tensor.of(v, shape));
-            }
-        }
-    }
+    private static final Fixtures FIX = new Fixtures("layers.txt");
 
     private static Tensor fx(String name) {
-        Tensor t = FIX.get(name);
-        if (t == null) throw new IllegalStateException("fixture has no tensor " + name);
-        return Tensor.of(t.toFloatArray(), t.shape());
+        return FIX.get(name);
     }
 
     private static void close(String what, Tensor expected, Tensor actual) {
-        assertArrayEquals(expected.shape(), actual.shape(), what + " shape");
-        float[] e = expected.toFloatArray(), a = actual.toFloatArray();
-        for (int i = 0; i < e.length; i++)
-            assertTrue(Math.abs(e[i] - a[i]) <= 1e-5 + 1e-4 * Math.abs(e[i]),
-                    what + "[" + i + "]: expected " + e[i] + ", got " + a[i]);
+        Fixtures.assertClose(what, expected, actual, 1e-4, 1e-5);
     }
 
     /** Runs fn on the fixture's inputs, backpropagates its gout, and compares output and input gradients. */
