@@ -43,4 +43,15 @@ class SequenceTasksTest {
         TaskRunner.Result r = TaskRunner.run(c, null);
         assertTrue(r.metric() < 0.25 * r.baseline(), "mse " + r.metric() + " vs baseline " + r.baseline());
     }
+
+    @Test
+    void seq2seqWithAttentionLearnsToReverseShortStrings() {
+        var c = new TaskRunner.Config("reverse", "gru", 5, 32, 64, 300, 1e-2, 1.0, 1, 300);
+        TaskRunner.Result r = TaskRunner.run(c, null);
+        assertTrue(r.metric() > 0.5, "exact match " + r.metric());
+        Seq2Seq m = new Seq2Seq(TaskRunner.REVERSE_VOCAB, 8, 8);
+        var d = m.greedy(SequenceTasks.reverse(2, 4, TaskRunner.REVERSE_VOCAB, new Generator(1)).x(), 4, true);
+        assertArrayEquals(new int[] {2, 4, 4}, d.attentionWeights().shape());
+        assertArrayEquals(new float[] {1, 1, 1, 1, 1, 1, 1, 1}, d.attentionWeights().sum(2).reshape(-1).toFloatArray(), 1e-5f);
+    }
 }
