@@ -71,6 +71,8 @@ public final class Autograd {
         }
         List<Node> order = topologicalOrder(rootNode);
         Map<Node, Tensor> grads = new IdentityHashMap<>();
+        // gradients this backward pass allocated itself: safe to add into in place
+        Map<Tensor, Boolean> owned = new IdentityHashMap<>();
         grads.put(rootNode, gradient);
         try (Scope scope = new Scope(createGraph)) {
             for (int k = order.size() - 1; k >= 0; k--) {
@@ -79,26 +81,68 @@ public final class Autograd {
                 if (g == null) continue;
                 if (node.retained != null) accumulateLeaf(node.retained, g);
                 Tensor[] inputs = node.inputs();
-                Tensor[] inGrads = node.apply(g);
-                for (int i = 0; i < inputs.length; i++) {
-                    Tensor in = inputs[i];
-                    Tensor ig = inGrads[i];
-                    if (in == null || ig == null || !in.requiresGrad()) continue;
-                    if (!java.util.Arrays.equals(in.shape(), ig.shape()))
-                        throw new IllegalStateException("internal error: " + node + " produced a gradient of shape "
-                                + java.util.Arrays.toString(ig.shape()) + " for an input of shape "
-                                + java.util.Arrays.toString(in.shape()));
-                    Node producer = in.gradFn();
-                    if (producer == null) {
-                        accumulateLeaf(in, ig);
-                    } else {
-                        Tensor prev = grads.get(producer);
-                        grads.put(producer, prev == null ? ig : prev.add(ig));
+                if (!createGraph && node.accumulator() != null) {
+                    accumulateInPlace(node, g, inputs, grads, owned);
+                } else {
+                    Tensor[] inGrads = node.apply(g);
+                    for (int i = 0; i < inputs.length; i++) {
+                        Tensor in = inputs[i];
+                        Tensor ig = inGrads[i];
+                        if (in == null || ig == null || !in.requiresGrad()) continue;
+                        if (!java.util.Arrays.equals(in.shape(), ig.shape()))
+                            throw new IllegalStateException("internal error: " + node + " produced a gradient of shape "
+                                    + java.util.Arrays.toString(ig.shape()) + " for an input of shape "
+                                    + java.util.Arrays.toString(in.shape()));
+                        Node producer = in.gradFn();
+                        if (producer == null) {
+                            accumulateLeaf(in, ig);
+                        } else {
+                            Tensor prev = grads.get(producer);
+                            if (prev == null) {
+                                grads.put(producer, ig);
+                            } else if (!createGraph && owned.containsKey(prev)) {
+                                prev.addInPlace(ig);
+                            } else {
+                                Tensor sum = prev.add(ig);
+                                if (!createGraph) owned.put(sum, Boolean.TRUE);
+                                grads.put(producer, sum);
+                            }
+                        }
                     }
                 }
                 if (!retainGraph) node.free();
             }
         }
+    }
+
+    /** Runs a node's in-place accumulator against dense buffers owned by this pass (or the leaves' grads). */
+    private static void accumulateInPlace(Node node, Tensor g, Tensor[] inputs, Map<Node, Tensor> grads, Map<Tensor, Boolean> owned) {
+        Tensor[] buffers = new Tensor[inputs.length];
+        for (int i = 0; i < inputs.length; i++) {
+            Tensor in = inputs[i];
+            if (in == null || !in.requiresGrad()) continue;
+            Node producer = in.gradFn();
+            if (producer == null) {
+                Tensor current = in.grad();
+                if (current == null || !current.isContiguous()) {
+                    Tensor fresh = Tensor.zeros(in.shape());
+                    if (current != null) fresh.addInPlace(current);
+                    in.setGrad(fresh);
+                }
+                buffers[i] = in.grad();
+            } else {
+                Tensor prev = grads.get(producer);
+                if (prev == null || !owned.containsKey(prev)) {
+                    Tensor fresh = Tensor.zeros(in.shape());
+                    if (prev != null) fresh.addInPlace(prev);
+                    owned.put(fresh, Boolean.TRUE);
+                    grads.put(producer, fresh);
+                    prev = fresh;
+                }
+                buffers[i] = prev;
+            }
+        }
+        node.accumulator().accumulate(g, buffers);
     }
 
     private static void accumulateLeaf(Tensor leaf, Tensor g) {

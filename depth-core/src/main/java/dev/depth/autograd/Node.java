@@ -13,15 +13,37 @@ public final class Node {
         Tensor[] apply(Tensor gradOutput);
     }
 
+    /**
+     * An optional faster form of the backward for ops whose input gradient is mostly zeros (a
+     * slice of a large tensor): adds the contribution of {@code gradOutput} in place into
+     * {@code inputGrads[i]}, a dense, zero-initialised buffer the engine owns (null where input i
+     * needs no gradient). Used when the graph of the backward itself is not recorded.
+     */
+    @FunctionalInterface
+    public interface Accumulator {
+        void accumulate(Tensor gradOutput, Tensor[] inputGrads);
+    }
+
     private final String name;
     private Tensor[] inputs;
     private Backward backward;
+    private Accumulator accumulator;
     Tensor retained; // non-leaf tensor that asked for retainGrad()
 
     public Node(String name, Tensor[] inputs, Backward backward) {
         this.name = name;
         this.inputs = inputs;
         this.backward = backward;
+    }
+
+    /** The same node with an in-place accumulating form of its backward; returns this. */
+    public Node withAccumulator(Accumulator accumulator) {
+        this.accumulator = accumulator;
+        return this;
+    }
+
+    Accumulator accumulator() {
+        return accumulator;
     }
 
     public String name() {
@@ -46,6 +68,7 @@ public final class Node {
 
     void free() {
         backward = null;
+        accumulator = null;
         inputs = null;
     }
 

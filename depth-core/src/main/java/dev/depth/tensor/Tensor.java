@@ -464,11 +464,14 @@ public final class Tensor {
         st[d] = strides[d] * step;
         Tensor out = new Tensor(data, offset + s * strides[d], ns, st);
         int[] inShape = shape;
-        return attach(out, "slice", new Tensor[] {this}, g -> {
+        attach(out, "slice", new Tensor[] {this}, g -> {
             Tensor full = Tensor.zeros(inShape);
             full.slice(d, s, e, step).copyFrom(g);
             return new Tensor[] {full};
         });
+        // many slices of one tensor (time steps, heads) add into one buffer instead of one full-size zero tensor each
+        if (out.gradFn != null) out.gradFn.withAccumulator((g, bufs) -> bufs[0].slice(d, s, e, step).addInPlace(g));
+        return out;
     }
 
     public Tensor slice(int dim, int start, int end) {
