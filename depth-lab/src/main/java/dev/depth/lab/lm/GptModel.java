@@ -88,7 +88,7 @@ public class GptModel extends LanguageModel {
         if (past + t > config.context())
             throw new IllegalArgumentException("GptModel: " + (past + t) + " positions exceed the context of " + config.context());
         Tensor x = tokenEmbedding.forward(tokens).add(positionEmbedding.weight.narrow(0, past, t));
-        for (int i = 0; i < blocks.size(); i++) x = blocks.get(i).forward(x, past, cache == null ? null : cache.layers[i]);
+        for (int i = 0; i < blocks.size(); i++) x = blocks.get(i).forward(x, past, cache == null ? null : cache.layers[i], config.context());
         if (cache != null) cache.length += t;
         return head.forward(finalNorm.forward(x));
     }
@@ -150,23 +150,43 @@ public class GptModel extends LanguageModel {
 
         @Override
         public Tensor forward(Tensor x) {
-            return forward(x, 0, null);
+            return forward(x, 0, null, 0);
         }
 
-        /** x (N, T, E) at positions past .. past+T-1; cache {keys, values} is extended in place when given. */
-        Tensor forward(Tensor x, int past, Tensor[] cache) {
+        /**
+         * x (N, T, E) at positions past .. past+T-1; cache {keys, values} is extended when given
+         * (in buffers of capacity0 positions when no graph is recorded).
+         */
+        Tensor forward(Tensor x, int past, Tensor[] cache, int capacity0) {
             int n = x.size(0), t = x.size(1), e = x.size(2), hd = e / heads;
             Tensor qkvOut = qkv.forward(ln1.forward(x)); // (N, T, 3E)
             Tensor q = qkvOut.narrow(2, 0, e).reshape(n, t, heads, hd).permute(0, 2, 1, 3); // (N, heads, T, hd)
             Tensor k = qkvOut.narrow(2, e, e).reshape(n, t, heads, hd).permute(0, 2, 1, 3);
             Tensor v = qkvOut.narrow(2, 2 * e, e).reshape(n, t, heads, hd).permute(0, 2, 1, 3);
             if (cache != null) {
-                if (cache[0] != null) {
-                    k = Tensor.cat(2, cache[0], k);
-                    v = Tensor.cat(2, cache[1], v);
+                if (dev.depth.autograd.Autograd.isGradEnabled()) { // differentiable path: concatenate
+                    if (cache[0] != null) {
+                        k = Tensor.cat(2, cache[0], k);
+                        v = Tensor.cat(2, cache[1], v);
+                    }
+                    cache[0] = k;
+                    cache[1] = v;
+                } else { // generation: write into buffers of the full context, read a view of the filled part
+                    if (cache[0] == null || cache[0].size(2) < past + t) {
+                        int capacity = Math.max(capacity0, past + t);
+                        Tensor kb = Tensor.zeros(n, heads, capacity, hd), vb = Tensor.zeros(n, heads, capacity, hd);
+                        if (past > 0) {
+                            kb.narrow(2, 0, past).copyFrom(cache[0].narrow(2, 0, past));
+                            vb.narrow(2, 0, past).copyFrom(cache[1].narrow(2, 0, past));
+                        }
+                        cache[0] = kb;
+                        cache[1] = vb;
+                    }
+                    cache[0].narrow(2, past, t).copyFrom(k);
+                    cache[1].narrow(2, past, t).copyFrom(v);
+                    k = cache[0].narrow(2, 0, past + t);
+                    v = cache[1].narrow(2, 0, past + t);
                 }
-                cache[0] = k;
-                cache[1] = v;
             }
             Tensor mask = t == 1 ? null : causalMask(t, past);
             Tensor y = Attention.scaledDotProduct(q, k, v, mask, false, 0f, false, null).output(); // (N, heads, T, hd)

@@ -38,7 +38,8 @@ public abstract class LanguageModel extends Module {
 
     /**
      * Continues {@code prompt} by {@code count} tokens sampled with {@code sampling}; runs in eval
-     * mode without a graph, one step per token (cached). Returns only the new tokens.
+     * mode without a graph, one step per token (cached). When a model with a finite context
+     * fills it, decoding restarts from the last half of the context. Returns only the new tokens.
      */
     public int[] generate(int[] prompt, int count, Sampling sampling, Generator gen) {
         if (prompt.length == 0) throw new IllegalArgumentException("generate: the prompt needs at least one token");
@@ -46,12 +47,26 @@ public abstract class LanguageModel extends Module {
         eval();
         int[] out = new int[count];
         try (var scope = Autograd.noGrad()) {
+            int context = contextLength();
+            int[] history = Arrays.copyOf(prompt, prompt.length + count);
+            int[] ctx = prompt.length > context ? Arrays.copyOfRange(prompt, prompt.length - context, prompt.length) : prompt;
             State state = newState();
-            int[] ctx = prompt.length > contextLength() ? Arrays.copyOfRange(prompt, prompt.length - contextLength(), prompt.length) : prompt;
             float[] logits = step(ids(ctx), state);
+            int seen = ctx.length;
             for (int i = 0; i < count; i++) {
                 out[i] = sampling.sample(logits, gen);
-                if (i + 1 < count) logits = step(ids(new int[] {out[i]}), state);
+                history[prompt.length + i] = out[i];
+                if (i + 1 == count) break;
+                if (seen == context) {
+                    // the context is full: start again from its second half (amortised O(context) per token)
+                    int end = prompt.length + i + 1, keep = Math.max(1, context / 2);
+                    state = newState();
+                    logits = step(ids(Arrays.copyOfRange(history, end - keep, end)), state);
+                    seen = keep;
+                } else {
+                    logits = step(ids(new int[] {out[i]}), state);
+                    seen++;
+                }
             }
         } finally {
             train(wasTraining);
