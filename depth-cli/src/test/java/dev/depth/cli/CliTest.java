@@ -46,7 +46,7 @@ class CliTest {
     void badOptionsGiveOneClearLineAndUsageExit() {
         Run r = run("train", "--model", "resnet");
         assertEquals(Main.EXIT_USAGE, r.code());
-        assertTrue(r.err().contains("--model must be one of [mlp, cnn]"), r.err());
+        assertTrue(r.err().contains("--model must be one of [mlp, cnn, lstm-lm, gpt]"), r.err());
         assertFalse(r.err().contains("\tat "), "no stack trace: " + r.err());
         r = run("train", "--epochs", "zero");
         assertEquals(Main.EXIT_USAGE, r.code());
@@ -97,5 +97,41 @@ class CliTest {
         @SuppressWarnings("unchecked")
         Map<String, Object> em = (Map<String, Object>) Json.parse(e.out().strip());
         assertEquals(acc, ((Number) em.get("test_accuracy")).doubleValue(), 1e-9);
+    }
+
+    @Test
+    void trainsALanguageModelOnAGivenTextAndGenerates(@TempDir Path dir) throws Exception {
+        Path text = dir.resolve("text.txt");
+        Files.writeString(text, "the cat sat on the mat. the dog sat on the log. ".repeat(40));
+        Path out = dir.resolve("lm");
+        for (String model : new String[] {"gpt", "lstm-lm"}) {
+            Run r = run("train", "--model", model, "--text", text.toString(), "--steps", "3", "--context", "16", "--batch-size", "2",
+                    "--out", out.toString(), "--json");
+            assertEquals(0, r.code(), r.err());
+            @SuppressWarnings("unchecked")
+            Map<String, Object> m = (Map<String, Object>) Json.parse(r.out().strip());
+            for (String k : new String[] {"val_loss", "val_bits_per_char", "unigram_bits_per_char", "tokens_per_s", "sample"})
+                assertTrue(m.containsKey(k), k + " in " + m);
+            Run g = run("generate", "--checkpoint", out.toString(), "--prompt", "the ", "--tokens", "10", "--json", "--compare-uncached");
+            assertEquals(0, g.code(), g.err());
+            @SuppressWarnings("unchecked")
+            Map<String, Object> gm = (Map<String, Object>) Json.parse(g.out().strip());
+            assertEquals(10, ((String) gm.get("text")).codePointCount(0, ((String) gm.get("text")).length()), "10 characters from a char model");
+        }
+        Run bad = run("generate", "--checkpoint", out.toString(), "--top-p", "0");
+        assertEquals(Main.EXIT_USAGE, bad.code());
+        assertTrue(bad.err().contains("topP"), bad.err());
+    }
+
+    @Test
+    void trainsSyntheticTasks() {
+        for (String task : new String[] {"adding", "copy", "reverse"}) {
+            Run r = run("train", "--task", task, "--cell", "gru", "--length", "6", "--steps", "3", "--hidden", "8", "--json");
+            assertEquals(0, r.code(), r.err());
+            assertTrue(r.out().contains("\"baseline\""), r.out());
+        }
+        Run bad = run("train", "--task", "sorting");
+        assertEquals(Main.EXIT_USAGE, bad.code());
+        assertTrue(bad.err().contains("--task must be one of"), bad.err());
     }
 }
