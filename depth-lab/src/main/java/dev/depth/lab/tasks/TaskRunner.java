@@ -93,7 +93,7 @@ public final class TaskRunner {
                 gradNorm = normSum / count;
                 if (log != null)
                     log.printf(Locale.ROOT, "%s %s T=%d step %d/%d  train loss %.4f  held-out %s %.4f  grad norm %.3f  %.0fs%n",
-                            c.task(), c.cell(), c.length(), step, c.steps(), lastLoss, metricName(c.task()), metric, gradNorm,
+                            c.task(), c.task().equals("reverse") ? "seq2seq-gru" : c.cell(), c.length(), step, c.steps(), lastLoss, metricName(c.task()), metric, gradNorm,
                             (System.nanoTime() - start) / 1e9);
                 lossSum = normSum = 0;
                 count = 0;
@@ -104,7 +104,7 @@ public final class TaskRunner {
             case "copy" -> 1.0 / 8;
             default -> Math.pow(1.0 / (REVERSE_VOCAB - 1), c.length());
         };
-        return new Result(c.task(), c.cell(), c.length(), c.steps(), metric, metricName(c.task()), baseline, lastLoss, gradNorm,
+        return new Result(c.task(), c.task().equals("reverse") ? "seq2seq-gru" : c.cell(), c.length(), c.steps(), metric, metricName(c.task()), baseline, lastLoss, gradNorm,
                 (System.nanoTime() - start) / 1e9);
     }
 
