@@ -35,7 +35,7 @@ import java.util.SplittableRandom;
  * and the figures under the keys that bench/pytorch/workloads.py uses for PyTorch:
  * <ul>
  *   <li>W1 sgemm C = A B, square n: {@code sizes: {"n": {median, min, max}}} in GFLOP/s = 2n^3/t.
- *       After at least 0.5 s of warm-up per size, each of {@link Options#repeats()} repetitions
+ *       After a warm-up of the kernel and {@link Options#warmupSeconds()} (1 s by default, and 10 calls) of warm-up per size, each of {@link Options#repeats()} repetitions
  *       times enough back-to-back calls to last at least 10 ms (one call for large n).</li>
  *   <li>W2 MLP and W3 CNN training on Fashion-MNIST (Adam lr 1e-3, batch 128 and 64, seed 42,
  *       reshuffled each epoch): {@code samples_per_s} over the steps after the first
@@ -70,7 +70,10 @@ public final class Workloads {
     /** Seed of weights, data order and random inputs. */
     public static final long SEED = 42;
 
-    private static final double WARMUP_SECONDS = 0.5, MIN_REP_SECONDS = 0.01;
+    /** Default warm-up in seconds before each W1 size and each W6 figure. */
+    public static final double DEFAULT_WARMUP_SECONDS = 1.0;
+    private static final double MIN_REP_SECONDS = 0.01;
+    private static final int WARMUP_CALLS = 10;
 
     /**
      * How to run the workloads.
@@ -80,19 +83,21 @@ public final class Workloads {
      * @param data Fashion-MNIST directory for W2 and W3, or null for Depth's default places
      * @param latencyCalls W6's timed batch-1 calls, >= 1
      * @param steps W2's and W3's steps in all, > {@link #WARMUP_STEPS}, or null for the defaults
+     * @param warmupSeconds warm-up before each W1 size and each W6 figure (at least 10 calls too), >= 0
      */
-    public record Options(int repeats, List<Integer> sizes, Path data, int latencyCalls, Integer steps) {
+    public record Options(int repeats, List<Integer> sizes, Path data, int latencyCalls, Integer steps, double warmupSeconds) {
         /** The defaults of bench/WORKLOADS.md. */
-        public static final Options DEFAULT = new Options(DEFAULT_REPEATS, W1_SIZES, null, DEFAULT_LATENCY_CALLS, null);
+        public static final Options DEFAULT = new Options(DEFAULT_REPEATS, W1_SIZES, null, DEFAULT_LATENCY_CALLS, null, DEFAULT_WARMUP_SECONDS);
 
         public Options {
             if (repeats < 1) throw new IllegalArgumentException("repeats must be >= 1, got " + repeats);
             if (sizes == null || sizes.isEmpty()) throw new IllegalArgumentException("sizes must name at least one matrix size");
             for (int n : sizes) if (n < 1 || n > 16384) throw new IllegalArgumentException("sizes must be in 1..16384, got " + n);
-            sizes = List.copyOf(sizes);
+            sizes = List.copyOf(new java.util.LinkedHashSet<>(sizes));
             if (latencyCalls < 1) throw new IllegalArgumentException("latency calls must be >= 1, got " + latencyCalls);
             if (steps != null && steps <= WARMUP_STEPS)
                 throw new IllegalArgumentException("steps must be > " + WARMUP_STEPS + " (the warm-up steps), got " + steps);
+            if (!(warmupSeconds >= 0) || warmupSeconds > 3600) throw new IllegalArgumentException("warm-up seconds must be in 0..3600, got " + warmupSeconds);
         }
     }
 
@@ -143,9 +148,13 @@ public final class Workloads {
     private static void sgemm(Options o, Map<String, Object> m, PrintWriter log) {
         m.put("description", "sgemm C = A B, row-major square n x n, GFLOP/s = 2n^3/t");
         Map<String, Object> sizes = new LinkedHashMap<>();
+        // The JIT compiles the Vector API kernels only after many calls (interpreted, they are ~1000x slower):
+        // warm the GEMM up once at a middle size so that the first size measured is not penalised.
+        float[] wa = random(256 * 256, 3), wc = new float[256 * 256];
+        warmUp(() -> Gemm.sgemm(false, false, 256, 256, 256, 1f, wa, 0, 256, wa, 0, 256, 0f, wc, 0, 256), o.warmupSeconds());
         for (int n : o.sizes()) {
             float[] a = random(n * n, 1), b = random(n * n, 2), c = new float[n * n];
-            double[] seconds = timeRepeats(() -> Gemm.sgemm(false, false, n, n, n, 1f, a, 0, n, b, 0, n, 0f, c, 0, n), o.repeats());
+            double[] seconds = timeRepeats(() -> Gemm.sgemm(false, false, n, n, n, 1f, a, 0, n, b, 0, n, 0f, c, 0, n), o.repeats(), o.warmupSeconds());
             double[] gflops = new double[seconds.length];
             for (int i = 0; i < seconds.length; i++) gflops[i] = 2.0 * n * n * n / seconds[i] / 1e9;
             Map<String, Object> s = stats(gflops);
@@ -225,13 +234,13 @@ public final class Workloads {
         Map<String, Object> b256;
         try (var scope = Autograd.noGrad()) {
             Runnable call1 = () -> sink[0] += first(model.forward(one));
-            warmUp(call1);
+            warmUp(call1, o.warmupSeconds());
             for (int i = 0; i < latencyUs.length; i++) {
                 long t0 = System.nanoTime();
                 call1.run();
                 latencyUs[i] = (System.nanoTime() - t0) / 1e3;
             }
-            double[] seconds = timeRepeats(() -> sink[0] += first(model.forward(batch)), o.repeats());
+            double[] seconds = timeRepeats(() -> sink[0] += first(model.forward(batch)), o.repeats(), o.warmupSeconds());
             double[] rates = new double[seconds.length];
             for (int i = 0; i < seconds.length; i++) rates[i] = 256 / seconds[i];
             b256 = stats(rates);
@@ -255,11 +264,11 @@ public final class Workloads {
 
     // ---- timing -------------------------------------------------------------------------------
 
-    /** Runs {@code body} for at least {@link #WARMUP_SECONDS} (and 3 times); returns seconds per call. */
-    private static double warmUp(Runnable body) {
+    /** Runs {@code body} for at least {@code seconds} and {@link #WARMUP_CALLS} calls; returns seconds per call. */
+    private static double warmUp(Runnable body, double seconds) {
         long t0 = System.nanoTime();
         int calls = 0;
-        while (calls < 3 || System.nanoTime() - t0 < WARMUP_SECONDS * 1e9) {
+        while (calls < WARMUP_CALLS || System.nanoTime() - t0 < seconds * 1e9) {
             body.run();
             calls++;
         }
@@ -267,11 +276,11 @@ public final class Workloads {
     }
 
     /**
-     * Seconds per call of {@code body}, once per repetition, after a warm-up; each repetition
+     * Seconds per call of {@code body}, once per repetition, after a warm-up of {@code warmupSeconds}; each repetition
      * times enough back-to-back calls to last about {@link #MIN_REP_SECONDS}.
      */
-    static double[] timeRepeats(Runnable body, int repeats) {
-        double perCall = warmUp(body);
+    static double[] timeRepeats(Runnable body, int repeats, double warmupSeconds) {
+        double perCall = warmUp(body, warmupSeconds);
         int calls = (int) Math.max(1, Math.min(1_000_000, Math.ceil(MIN_REP_SECONDS / Math.max(perCall, 1e-9))));
         double[] s = new double[repeats];
         for (int r = 0; r < repeats; r++) {

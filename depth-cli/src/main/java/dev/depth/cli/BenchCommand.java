@@ -61,6 +61,10 @@ final class BenchCommand implements Callable<Integer> {
             description = "W6's timed batch-1 calls (default: ${DEFAULT-VALUE}).")
     int latencyCalls;
 
+    @Option(names = "--warmup", paramLabel = "SECONDS", defaultValue = "" + Workloads.DEFAULT_WARMUP_SECONDS,
+            description = "Warm-up before each W1 size and each W6 figure (default: ${DEFAULT-VALUE}; at least 10 calls too).")
+    double warmupSeconds;
+
     @Option(names = "--jmh", description = "Run the JMH micro-benchmarks (dev.depth.bench.jmh) with the given JMH arguments.")
     boolean jmh;
 
@@ -72,7 +76,7 @@ final class BenchCommand implements Callable<Integer> {
         Workloads.Options options;
         try {
             ids = Workloads.select(args.isEmpty() ? List.of("all") : args);
-            options = new Workloads.Options(repeats, sizes == null ? Workloads.W1_SIZES : sizes, common.data, latencyCalls, steps);
+            options = new Workloads.Options(repeats, sizes == null ? Workloads.W1_SIZES : sizes, common.data, latencyCalls, steps, warmupSeconds);
         } catch (IllegalArgumentException e) {
             throw new ParameterException(spec.commandLine(), e.getMessage());
         }

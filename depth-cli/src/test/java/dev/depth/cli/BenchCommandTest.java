@@ -26,7 +26,7 @@ class BenchCommandTest {
     @Test
     @SuppressWarnings("unchecked")
     void w1AndW6WriteTheirFiguresAsJson() {
-        CliTest.Run r = CliTest.run("bench", "W1", "W6", "--sizes", "16,64", "--repeats", "3", "--latency-calls", "50", "--threads", "1", "--json");
+        CliTest.Run r = CliTest.run("bench", "W1", "W6", "--sizes", "16,64", "--repeats", "3", "--latency-calls", "50", "--warmup", "0.05", "--threads", "1", "--json");
         assertEquals(0, r.code(), r.err());
         List<Map<String, Object>> lines = jsonLines(r.out());
         assertEquals(2, lines.size(), r.out());
