@@ -22,12 +22,14 @@ def run(system, workload, extra):
         cmd, env = ["/usr/bin/python3", os.path.join(ROOT, "bench/pytorch/workloads.py"), workload], torch_env()
     cmd += extra
     p = subprocess.run(["flock", LOCK] + cmd, env=env, capture_output=True, text=True)
+    load = os.getloadavg()[0]  # 1-minute load average at the end of the run: above ~2.5, something else shared the 2 cores
     if p.returncode != 0:
         sys.exit(f"compare: {system} {workload} failed (exit {p.returncode}): {shlex.join(cmd)}\n{p.stderr.strip()[-2000:]}")
     for line in p.stdout.splitlines():
         if line.startswith("{"):
             m = json.loads(line)
             if m.get("workload") == workload:
+                m["load_after"] = round(load, 2)
                 return m
     sys.exit(f"compare: {system} {workload} printed no JSON line for {workload}:\n{p.stdout[-2000:]}\n{p.stderr[-2000:]}")
 
@@ -81,8 +83,10 @@ def main():
           f"repeats {repeats}  extra args {extra or 'none'}", flush=True)
     print(f"# ratio = Depth speed / PyTorch speed (> 1: Depth faster; latency: pytorch_us / depth_us); "
           f"ratio of the medians, then the min-max of the per-pair ratios", flush=True)
+    all_runs = []
     for w in wanted:
         runs = {"depth": [], "pytorch": []}
+        all_runs += [runs["depth"], runs["pytorch"]]
         for i in range(repeats):
             for system in ("depth", "pytorch"):
                 m = run(system, w, extra)
@@ -92,7 +96,7 @@ def main():
                         f.write(json.dumps(m) + "\n")
                 f = figures(m)
                 shown = "not available: " + m.get("reason", "") if f is None else ", ".join(f"{n} {fmt(v)}" for n, v, _ in f)
-                print(f"  {w} run {i + 1} {system:7s}: {shown}", file=sys.stderr, flush=True)
+                print(f"  {w} run {i + 1} {system:7s}: {shown}  (load {m['load_after']:.2f})", file=sys.stderr, flush=True)
         d_runs = [figures(m) for m in runs["depth"]]
         t_runs = [figures(m) for m in runs["pytorch"]]
         if t_runs[0] is None:
@@ -109,6 +113,12 @@ def main():
             pairs = [d / t if higher else t / d for d, t in zip(dv, tv)]
             print(f"{w}  {name:24s} depth {spread(dv):>26s}  pytorch {spread(tv):>26s}  ratio {ratio:.2f}x ({min(pairs):.2f}-{max(pairs):.2f})",
                   flush=True)
+    loaded = [m for ms in all_runs for m in ms if m.get("load_after", 0) > 2.5]
+    if loaded:
+        print(f"# WARNING: {len(loaded)} of {sum(map(len, all_runs))} runs ended with a 1-minute load average above 2.5 (max "
+              f"{max(m['load_after'] for m in loaded):.1f}): other processes shared the 2 cores, and multi-threaded figures "
+              f"(PyTorch's OpenMP above all) suffer badly from that; rerun on a quiet machine or compare with BENCH_ARGS='--threads 1'",
+              flush=True)
     print(f"# done {time.strftime('%Y-%m-%dT%H:%M:%SZ', time.gmtime())}, load {os.getloadavg()[0]:.2f}; "
           f"depth: {runs['depth'][0].get('jdk', '?')}, {runs['depth'][0].get('kernels', '?')}; {runs['pytorch'][0].get('system', '?')}", flush=True)
 
