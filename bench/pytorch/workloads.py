@@ -9,7 +9,7 @@ Depth's `depth bench --json` uses: W1 "sizes": {"n": {"median", "min", "max"}} i
 W4, W5 "tokens_per_s"; W6 "b1_latency_us" and "b256_samples_per_s".
 
 Timing rules (the same as dev.depth.bench.Workloads):
-- W1: C = A B with torch.mm(out=C); per size at least 1 s (and 10 calls) of warm-up, then --repeats repetitions, each timing
+- W1: C = A B with torch.mm(out=C); per size at least 1 s (and 10 calls, and until two rounds of calls agree within 5%) of warm-up, then --repeats repetitions, each timing
   enough back-to-back calls to last >= 10 ms; GFLOP/s = 2n^3/t; median, min, max over the repetitions.
 - W2, W3: real Fashion-MNIST, x/255, seed 42, reshuffled each epoch, Adam 1e-3, batch 128 / 64; samples/s over
   the steps after the first 50; 469 (W2, one epoch) and 400 (W3) steps in all by default. With --steps 0,
@@ -17,7 +17,7 @@ Timing rules (the same as dev.depth.bench.Workloads):
 - W4, W5: random token ids in [0, 96); tokens/s (batch x sequence per step) over the steps after the first 10;
   W4 110 and W5 60 steps in all by default.
 - W6: W2's MLP in eval mode under torch.no_grad(); batch-1 latency: the median of --latency-calls calls, each
-  timed alone, after 1 s of warm-up; batch-256 samples/s: median of --repeats repetitions.
+  timed alone, after the same warm-up; batch-256 samples/s: median of --repeats repetitions.
 """
 import argparse, gzip, json, math, os, platform, time
 import numpy as np
@@ -42,13 +42,29 @@ def stats(values):
     return {"median": float(np.median(v)), "min": v[0], "max": v[-1]}
 
 
-def time_repeats(body, repeats, warmup_s):
-    """Seconds per call, once per repetition, after a warm-up (as Workloads.timeRepeats in Depth)."""
+def warm_up(body, seconds):
+    """At least `seconds` and WARMUP_CALLS calls, then rounds until, after 500 calls, two agree within 5% (as Workloads.warmUp)."""
     t0, calls = time.perf_counter(), 0
-    while calls < WARMUP_CALLS or time.perf_counter() - t0 < warmup_s:
+    while calls < WARMUP_CALLS or time.perf_counter() - t0 < seconds:
         body()
         calls += 1
-    per_call = (time.perf_counter() - t0) / calls
+    per_call, previous = (time.perf_counter() - t0) / calls, float("nan")
+    round_calls = max(WARMUP_CALLS, min(1_000_000, math.ceil(max(0.1 * seconds, MIN_REP_S) / max(per_call, 1e-9))))
+    while time.perf_counter() - t0 < 10 * seconds + 2:
+        r0 = time.perf_counter()
+        for _ in range(round_calls):
+            body()
+        per_call = (time.perf_counter() - r0) / round_calls
+        calls += round_calls
+        if calls >= 500 and abs(per_call - previous) <= 0.05 * previous:
+            break
+        previous = per_call
+    return per_call
+
+
+def time_repeats(body, repeats, warmup_s):
+    """Seconds per call, once per repetition, after a warm-up (as Workloads.timeRepeats in Depth)."""
+    per_call = warm_up(body, warmup_s)
     n = max(1, min(1_000_000, math.ceil(MIN_REP_S / max(per_call, 1e-9))))
     out = []
     for _ in range(repeats):
@@ -198,9 +214,7 @@ def w6(a, out):
     g = torch.Generator().manual_seed(42)
     one, batch = torch.rand(1, 784, generator=g), torch.rand(256, 784, generator=g)
     with torch.no_grad():
-        t0 = time.perf_counter()
-        while time.perf_counter() - t0 < a.warmup:
-            model(one)
+        warm_up(lambda: model(one), a.warmup)
         lat = []
         for _ in range(a.latency_calls):
             t = time.perf_counter_ns()

@@ -35,7 +35,7 @@ import java.util.SplittableRandom;
  * and the figures under the keys that bench/pytorch/workloads.py uses for PyTorch:
  * <ul>
  *   <li>W1 sgemm C = A B, square n: {@code sizes: {"n": {median, min, max}}} in GFLOP/s = 2n^3/t.
- *       After a warm-up of the kernel and {@link Options#warmupSeconds()} (1 s by default, and 10 calls) of warm-up per size, each of {@link Options#repeats()} repetitions
+ *       After a warm-up of the kernel and {@link Options#warmupSeconds()} (1 s by default, and 10 calls, and until two rounds of calls agree within 5%) of warm-up per size, each of {@link Options#repeats()} repetitions
  *       times enough back-to-back calls to last at least 10 ms (one call for large n).</li>
  *   <li>W2 MLP and W3 CNN training on Fashion-MNIST (Adam lr 1e-3, batch 128 and 64, seed 42,
  *       reshuffled each epoch): {@code samples_per_s} over the steps after the first
@@ -74,6 +74,8 @@ public final class Workloads {
     public static final double DEFAULT_WARMUP_SECONDS = 1.0;
     private static final double MIN_REP_SECONDS = 0.01;
     private static final int WARMUP_CALLS = 10;
+    /** Calls before the warm-up may stop on two agreeing rounds (W6 batch 256 measured slow for the first ~500). */
+    private static final int STEADY_MIN_CALLS = 500;
 
     /**
      * How to run the workloads.
@@ -264,7 +266,13 @@ public final class Workloads {
 
     // ---- timing -------------------------------------------------------------------------------
 
-    /** Runs {@code body} for at least {@code seconds} and {@link #WARMUP_CALLS} calls; returns seconds per call. */
+    /**
+     * Warms {@code body} up until it runs steadily: at least {@code seconds} and {@link #WARMUP_CALLS}
+     * calls, then on in rounds of about a tenth of that until, after at least {@link #STEADY_MIN_CALLS} calls,
+     * two rounds in a row agree within 5%
+     * (the JIT may recompile a kernel long after the first calls, e.g. when W6 moves from batch 1 to
+     * batch 256), for at most ten times {@code seconds} plus 2 s. Returns seconds per call of the last round.
+     */
     private static double warmUp(Runnable body, double seconds) {
         long t0 = System.nanoTime();
         int calls = 0;
@@ -272,7 +280,18 @@ public final class Workloads {
             body.run();
             calls++;
         }
-        return (System.nanoTime() - t0) / 1e9 / calls;
+        double perCall = (System.nanoTime() - t0) / 1e9 / calls;
+        double limit = 10 * seconds + 2, previous = Double.NaN;
+        int roundCalls = (int) Math.max(WARMUP_CALLS, Math.min(1_000_000, Math.ceil(Math.max(0.1 * seconds, MIN_REP_SECONDS) / Math.max(perCall, 1e-9))));
+        while ((System.nanoTime() - t0) / 1e9 < limit) {
+            long r0 = System.nanoTime();
+            for (int i = 0; i < roundCalls; i++) body.run();
+            perCall = (System.nanoTime() - r0) / 1e9 / roundCalls;
+            calls += roundCalls;
+            if (calls >= STEADY_MIN_CALLS && Math.abs(perCall - previous) <= 0.05 * previous) break;
+            previous = perCall;
+        }
+        return perCall;
     }
 
     /**

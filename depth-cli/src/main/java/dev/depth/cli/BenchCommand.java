@@ -80,7 +80,7 @@ final class BenchCommand implements Callable<Integer> {
         } catch (IllegalArgumentException e) {
             throw new ParameterException(spec.commandLine(), e.getMessage());
         }
-        int threads = common.applyThreads(spec);
+        common.applyThreads(spec);
         err.printf(Locale.ROOT, "depth bench %s | %s %s | kernels: %s%n", String.join(" ", ids),
                 System.getProperty("java.vm.name"), System.getProperty("java.version"), dev.depth.kernel.Kernels.describe());
         err.flush();
@@ -96,7 +96,7 @@ final class BenchCommand implements Callable<Integer> {
         if (!common.json) {
             out.printf(Locale.ROOT, "%-4s %-28s %14s   %s%n", "id", "figure", "median", "min - max");
             for (String r : rows) out.println(r);
-            out.printf(Locale.ROOT, "(%d threads; %s)%n", threads, dev.depth.kernel.Kernels.describe());
+            out.printf(Locale.ROOT, "(kernels: %s)%n", dev.depth.kernel.Kernels.describe());
             out.flush();
         }
         return 0;
