@@ -8,11 +8,12 @@ import picocli.CommandLine.Command;
         mixinStandardHelpOptions = true,
         versionProvider = DepthCommand.Version.class,
         description = {"Depth: deep learning on the JVM, in pure Java.", ""},
-        subcommands = {TrainCommand.class, EvalCommand.class, GenerateCommand.class, picocli.CommandLine.HelpCommand.class},
+        subcommands = {TrainCommand.class, EvalCommand.class, GenerateCommand.class, BenchCommand.class, picocli.CommandLine.HelpCommand.class},
         footer = {"", "Examples:",
                 "  depth train                           train the CNN on Fashion-MNIST for 2 epochs",
                 "  depth train --model mlp --epochs 5 --json",
-                "  depth eval --checkpoint runs/cnn-20261126-101500"})
+                "  depth eval --checkpoint runs/cnn-20261126-101500",
+                "  depth bench W1 W6                     sgemm GFLOP/s and MLP inference latency (bench/WORKLOADS.md)"})
 public final class DepthCommand implements Runnable {
     @picocli.CommandLine.Spec
     picocli.CommandLine.Model.CommandSpec spec;

@@ -1,0 +1,161 @@
+package dev.depth.cli;
+
+import dev.depth.bench.Workloads;
+import dev.depth.io.Json;
+import org.openjdk.jmh.runner.Runner;
+import org.openjdk.jmh.runner.RunnerException;
+import org.openjdk.jmh.runner.options.CommandLineOptionException;
+import org.openjdk.jmh.runner.options.CommandLineOptions;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+import picocli.CommandLine.ParameterException;
+import picocli.CommandLine.Spec;
+
+import java.io.PrintWriter;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.concurrent.Callable;
+
+/** {@code depth bench}: the workload benchmarks of bench/WORKLOADS.md, or the JMH kernel benchmarks. */
+@Command(name = "bench", mixinStandardHelpOptions = true,
+        description = {"Run the benchmark workloads of bench/WORKLOADS.md on Depth and print a table (or JSON lines with --json).",
+                "W1 sgemm GFLOP/s, W2 MLP and W3 CNN training samples/s on Fashion-MNIST, W4 LSTM and W5 GPT tokens/s "
+                        + "(not available yet), W6 MLP inference latency and throughput. bench/compare.sh compares with PyTorch.",
+                "With --jmh, runs the JMH micro-benchmarks of the kernels instead; the arguments are JMH's (a regex, "
+                        + "-p name=value, -prof gc, ...; put them after --)."},
+        footer = {"", "Examples:",
+                "  depth bench W1 --sizes 256,1024            sgemm at two sizes",
+                "  depth bench all --json                     every workload, one JSON line each",
+                "  depth bench --jmh GemmBench                the GEMM micro-benchmarks",
+                "  depth bench --jmh -- TensorOps -prof gc    with the allocation rate (gc.alloc.rate.norm: bytes per call)"})
+final class BenchCommand implements Callable<Integer> {
+    @Spec
+    CommandSpec spec;
+
+    @Mixin
+    CommonOptions common;
+
+    @Parameters(paramLabel = "WORKLOAD", arity = "0..*",
+            description = "W1 ... W6 or all (default: all); with --jmh, JMH's arguments.")
+    List<String> args = new ArrayList<>();
+
+    @Option(names = "--repeats", paramLabel = "N", defaultValue = "" + Workloads.DEFAULT_REPEATS,
+            description = "Timed repetitions of W1 (per size) and of W6's batch-256 figure (default: ${DEFAULT-VALUE}).")
+    int repeats;
+
+    @Option(names = "--sizes", paramLabel = "N[,N...]", split = ",",
+            description = "W1's matrix sizes (default: 128,256,512,1024,2048).")
+    List<Integer> sizes;
+
+    @Option(names = "--steps", paramLabel = "N",
+            description = "Training steps in all: W2 and W3 including the " + Workloads.WARMUP_STEPS + " warm-up steps "
+                    + "(default: " + Workloads.W2_STEPS + " for W2, one epoch; " + Workloads.W3_STEPS + " for W3); W4 and W5 including "
+                    + Workloads.LM_WARMUP_STEPS + " (default: " + Workloads.LM_STEPS + ").")
+    Integer steps;
+
+    @Option(names = "--latency-calls", paramLabel = "N", defaultValue = "" + Workloads.DEFAULT_LATENCY_CALLS,
+            description = "W6's timed batch-1 calls (default: ${DEFAULT-VALUE}).")
+    int latencyCalls;
+
+    @Option(names = "--warmup", paramLabel = "SECONDS", defaultValue = "" + Workloads.DEFAULT_WARMUP_SECONDS,
+            description = "Warm-up before each W1 size and each W6 figure (default: ${DEFAULT-VALUE}; at least 10 calls too).")
+    double warmupSeconds;
+
+    @Option(names = "--jmh", description = "Run the JMH micro-benchmarks (dev.depth.bench.jmh) with the given JMH arguments.")
+    boolean jmh;
+
+    @Override
+    public Integer call() throws Exception {
+        if (jmh) return runJmh();
+        PrintWriter out = spec.commandLine().getOut(), err = spec.commandLine().getErr();
+        List<String> ids;
+        Workloads.Options options;
+        try {
+            ids = Workloads.select(args.isEmpty() ? List.of("all") : args);
+            options = new Workloads.Options(repeats, sizes == null ? Workloads.W1_SIZES : sizes, common.data, latencyCalls, steps, warmupSeconds);
+        } catch (IllegalArgumentException e) {
+            throw new ParameterException(spec.commandLine(), e.getMessage());
+        }
+        common.applyThreads(spec);
+        err.printf(Locale.ROOT, "depth bench %s | %s %s | kernels: %s%n", String.join(" ", ids),
+                System.getProperty("java.vm.name"), System.getProperty("java.version"), dev.depth.kernel.Kernels.describe());
+        err.flush();
+        List<String> rows = new ArrayList<>();
+        for (String id : ids) {
+            Map<String, Object> m = Workloads.run(id, options, err);
+            if (common.json) {
+                out.println(Json.write(m));
+                out.flush();
+            }
+            rows.addAll(rows(m));
+        }
+        if (!common.json) {
+            out.printf(Locale.ROOT, "%-4s %-28s %14s   %s%n", "id", "figure", "median", "min - max");
+            for (String r : rows) out.println(r);
+            out.printf(Locale.ROOT, "(kernels: %s)%n", dev.depth.kernel.Kernels.describe());
+            out.flush();
+        }
+        return 0;
+    }
+
+    /** Table rows for one workload's figures. */
+    @SuppressWarnings("unchecked")
+    static List<String> rows(Map<String, Object> m) {
+        String w = (String) m.get("workload");
+        List<String> rows = new ArrayList<>();
+        if (!Boolean.TRUE.equals(m.get("available"))) {
+            rows.add(String.format(Locale.ROOT, "%-4s %-28s %14s   %s", w, "not available", "-", m.get("reason")));
+            return rows;
+        }
+        switch (w) {
+            case "W1" -> ((Map<String, Object>) m.get("sizes")).forEach((n, s) -> {
+                Map<String, Object> st = (Map<String, Object>) s;
+                rows.add(String.format(Locale.ROOT, "%-4s %-28s %14.1f   %.1f - %.1f", w, "sgemm n=" + n + " GFLOP/s",
+                        num(st.get("median")), num(st.get("min")), num(st.get("max"))));
+            });
+            case "W2", "W3" -> rows.add(String.format(Locale.ROOT, "%-4s %-28s %,14.0f   (%d steps)", w,
+                    (w.equals("W2") ? "MLP" : "CNN") + " training samples/s", num(m.get("samples_per_s")), ((Number) m.get("steps")).intValue()));
+            case "W4", "W5" -> rows.add(String.format(Locale.ROOT, "%-4s %-28s %,14.0f   (%d steps)", w,
+                    (w.equals("W4") ? "LSTM LM" : "GPT LM") + " training tokens/s", num(m.get("tokens_per_s")), ((Number) m.get("steps")).intValue()));
+            case "W6" -> {
+                rows.add(String.format(Locale.ROOT, "%-4s %-28s %14.1f   p10 %.1f - p90 %.1f", w, "batch-1 latency us",
+                        num(m.get("b1_latency_us")), num(m.get("b1_latency_us_p10")), num(m.get("b1_latency_us_p90"))));
+                rows.add(String.format(Locale.ROOT, "%-4s %-28s %,14.0f   %,.0f - %,.0f", w, "batch-256 samples/s",
+                        num(m.get("b256_samples_per_s")), num(m.get("b256_samples_per_s_min")), num(m.get("b256_samples_per_s_max"))));
+            }
+            default -> rows.add(w + " " + Json.write(m));
+        }
+        return rows;
+    }
+
+    private static double num(Object o) {
+        return ((Number) o).doubleValue();
+    }
+
+    /** Runs JMH in this process; the benchmarks fork JVMs with this classpath (see dev.depth.bench.jmh). */
+    private int runJmh() throws RunnerException {
+        CommandLineOptions options;
+        try {
+            options = new CommandLineOptions(args.toArray(new String[0]));
+        } catch (CommandLineOptionException e) {
+            throw new ParameterException(spec.commandLine(), "bad JMH arguments " + args + ": " + e.getMessage());
+        }
+        if (options.shouldHelp()) {
+            try {
+                options.showHelp();
+            } catch (java.io.IOException e) {
+                throw new java.io.UncheckedIOException(e);
+            }
+            return 0;
+        }
+        Runner runner = new Runner(options);
+        if (options.shouldList()) runner.list();
+        else runner.run();
+        return 0;
+    }
+}
