@@ -316,6 +316,64 @@ final class VectorFloatKernels implements FloatKernels {
         }
     }
 
+    /**
+     * Without gathers (slow on the AMD Zen cores measured): the window's four elements come from
+     * four unaligned loads of the two rows at 2q and 2q + 1, so the even lanes hold the windows
+     * of L/2 consecutive outputs (in a row narrower than that, the lanes past it read the next
+     * row and are dropped). A tournament (a against b, c against d, then the winners, the
+     * earlier one kept on ties) finds the same winner as the oracle's sequential scan.
+     */
+    @Override
+    public void maxPool2x2Stride2(float[] x, int xo, int w, int oh, int ow, float[] out, int o, int[] argmax) {
+        int half = L / 2, count = Math.min(half, ow); // windows per vector (fewer in narrow planes)
+        float[] vals = new float[L], offs = new float[L];
+        FloatVector wv = FloatVector.broadcast(S, (float) w), w1v = FloatVector.broadcast(S, (float) (w + 1));
+        FloatVector zero = FloatVector.zero(S);
+        for (int y = 0; y < oh; y++) {
+            int row = 2 * y * w, r0 = xo + row, r1 = r0 + w, oo = o + y * ow;
+            for (int next = 0; next < ow; next += half) {
+                int q = Math.min(next, ow - count); // the last group overlaps the one before: same values again
+                if (r1 + 2 * q + L + 1 > x.length) { // the loads would run past the array: finish on the oracle
+                    for (int yy = y; yy < oh; yy++) {
+                        int rr = xo + 2 * yy * w;
+                        for (int qq = (yy == y ? q : 0); qq < ow; qq++) scalarWindow(x, rr, w, 2 * yy * w, qq, out, o + yy * ow, argmax);
+                    }
+                    return;
+                }
+                FloatVector a = FloatVector.fromArray(S, x, r0 + 2 * q), b = FloatVector.fromArray(S, x, r0 + 2 * q + 1);
+                FloatVector c = FloatVector.fromArray(S, x, r1 + 2 * q), d = FloatVector.fromArray(S, x, r1 + 2 * q + 1);
+                VectorMask<Float> take = b.compare(VectorOperators.GT, a).or(b.compare(VectorOperators.NE, b).and(a.compare(VectorOperators.EQ, a)));
+                FloatVector top = a.blend(b, take), topOff = zero.blend(1f, take);
+                take = d.compare(VectorOperators.GT, c).or(d.compare(VectorOperators.NE, d).and(c.compare(VectorOperators.EQ, c)));
+                FloatVector bottom = c.blend(d, take), bottomOff = wv.blend(w1v, take);
+                take = bottom.compare(VectorOperators.GT, top).or(bottom.compare(VectorOperators.NE, bottom).and(top.compare(VectorOperators.EQ, top)));
+                top.blend(bottom, take).intoArray(vals, 0);
+                // The offset leaves the vector as floats: lane-type conversions are not intrinsified on JDK 17.
+                topOff.blend(bottomOff, take).intoArray(offs, 0);
+                int base = row + 2 * q;
+                for (int l = 0; l < count; l++) {
+                    out[oo + q + l] = vals[2 * l];
+                    argmax[oo + q + l] = base + 2 * l + (int) offs[2 * l];
+                }
+            }
+        }
+    }
+
+    /** One window of {@link #maxPool2x2Stride2} by the oracle's formula. */
+    private static void scalarWindow(float[] x, int r0, int w, int row, int q, float[] out, int oo, int[] argmax) {
+        int a = r0 + 2 * q;
+        float best = x[a];
+        int off = 0;
+        float v = x[a + 1];
+        if (v > best || (v != v && best == best)) { best = v; off = 1; }
+        v = x[a + w];
+        if (v > best || (v != v && best == best)) { best = v; off = w; }
+        v = x[a + w + 1];
+        if (v > best || (v != v && best == best)) { best = v; off = w + 1; }
+        out[oo + q] = best;
+        argmax[oo + q] = row + 2 * q + off;
+    }
+
     @Override
     public void tanh(float[] x, int xo, float[] out, int o, int n) {
         int i = 0;
