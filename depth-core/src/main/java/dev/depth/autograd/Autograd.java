@@ -66,7 +66,7 @@ public final class Autograd {
                     + " does not match the tensor's shape " + java.util.Arrays.toString(root.shape()));
         Node rootNode = root.gradFn();
         if (rootNode == null) { // a leaf
-            accumulateLeaf(root, gradient);
+            accumulateLeaf(root, gradient, false);
             return;
         }
         List<Node> order = topologicalOrder(rootNode);
@@ -79,7 +79,7 @@ public final class Autograd {
                 Node node = order.get(k);
                 Tensor g = grads.remove(node);
                 if (g == null) continue;
-                if (node.retained != null) accumulateLeaf(node.retained, g);
+                if (node.retained != null) accumulateLeaf(node.retained, g, false);
                 Tensor[] inputs = node.inputs();
                 if (!createGraph && node.accumulator() != null) {
                     accumulateInPlace(node, g, inputs, grads, owned);
@@ -95,7 +95,7 @@ public final class Autograd {
                                     + java.util.Arrays.toString(in.shape()));
                         Node producer = in.gradFn();
                         if (producer == null) {
-                            accumulateLeaf(in, ig);
+                            accumulateLeaf(in, ig, owned(ig, i, inGrads, g, inputs));
                         } else {
                             Tensor prev = grads.get(producer);
                             if (prev == null) {
@@ -145,15 +145,39 @@ public final class Autograd {
         node.accumulator().accumulate(g, buffers);
     }
 
-    private static void accumulateLeaf(Tensor leaf, Tensor g) {
+    /**
+     * Adds g into leaf.grad(). The first gradient of a leaf is stored as it is when it is
+     * {@code owned} (nothing else can see its storage), else as a copy, so that accumulating into
+     * it in place later cannot change another tensor.
+     */
+    private static void accumulateLeaf(Tensor leaf, Tensor g, boolean owned) {
         Tensor current = leaf.grad();
         if (current == null) {
-            leaf.setGrad(isGradEnabled() ? g : g.detach().copy());
+            leaf.setGrad(isGradEnabled() || owned ? g : g.detach().copy());
         } else if (isGradEnabled()) {
             leaf.setGrad(current.add(g));
         } else {
             current.addInPlace(g);
         }
+    }
+
+    /**
+     * Whether gradient {@code i} of a node's backward owns its storage: a dense array of its own,
+     * not the node's output gradient (or a view of it), not shared with another of the node's
+     * input gradients, not an input's storage. A backward creates it then (the contract of
+     * {@link Node.Backward}), so storing it as a leaf's gradient without a copy is safe. This
+     * saves a copy of every parameter gradient per step (2 MiB for the W2 MLP).
+     */
+    private static boolean owned(Tensor ig, int i, Tensor[] inGrads, Tensor g, Tensor[] inputs) {
+        float[] s = ig.storage();
+        if (ig.offset() != 0 || s.length != ig.numel() || !ig.isContiguous() || s == g.storage()) return false;
+        for (int j = 0; j < inGrads.length; j++) {
+            if (j != i && inGrads[j] != null && inGrads[j].storage() == s) return false;
+        }
+        for (Tensor in : inputs) {
+            if (in != null && in.storage() == s) return false;
+        }
+        return true;
     }
 
     private static List<Node> topologicalOrder(Node root) {

@@ -7,7 +7,11 @@ import dev.depth.tensor.Tensor;
  * that maps the gradient of its output to the gradients of its inputs.
  */
 public final class Node {
-    /** Maps dL/d(output) to dL/d(input i) for each input; an entry may be null (no gradient). */
+    /**
+     * Maps dL/d(output) to dL/d(input i) for each input; an entry may be null (no gradient). Each
+     * entry must be a tensor the backward creates, the output gradient or a view of it, or an
+     * input: the engine may keep a created one as a leaf's gradient and add into it in place.
+     */
     @FunctionalInterface
     public interface Backward {
         Tensor[] apply(Tensor gradOutput);

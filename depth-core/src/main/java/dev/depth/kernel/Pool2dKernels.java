@@ -33,6 +33,14 @@ public final class Pool2dKernels {
             return;
         }
         int oh = g.oh(), ow = g.ow(), w = g.w(), hw = g.h() * w, kh = g.kh(), kw = g.kw(), sh = g.strideH(), sw = g.strideW();
+        if (kh == 2 && kw == 2 && sh == 2 && sw == 2 && hw < (1 << 24)) {
+            // The usual pooling layer: loads of whole rows, no gathers (5x faster than below on
+            // the Zen 5 measured, whose gathers are slow).
+            Parallel.forRange(g.planes(), Math.max(1, 4096 / Math.max(1, oh * ow)), (p0, p1) -> {
+                for (int p = p0; p < p1; p++) K.maxPool2x2Stride2(x, p * hw, w, oh, ow, out, p * oh * ow, argmax);
+            });
+            return;
+        }
         if (kh == 2 && kw == 2 && hw < (1 << 24)) {
             // The common case, in SIMD over a whole plane at once (rows of 14 are shorter than a
             // vector): data-dependent branches, and C2's branchy float selects, mispredict about

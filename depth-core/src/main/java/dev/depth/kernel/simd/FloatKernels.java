@@ -7,7 +7,7 @@ package dev.depth.kernel.simd;
  * fallback and the test oracle) and a Vector API implementation that {@link Simd} loads when it
  * can. For the same inputs both give bit-identical results for {@link #gemmTile}, the
  * {@link Arith} operations, {@link #axpy}, {@link #relu}, {@link #reluBackward} and
- * {@link #maxPool2x2}; reductions ({@link #dot},
+ * {@link #maxPool2x2} and {@link #maxPool2x2Stride2}; reductions ({@link #dot},
  * {@link #sum}) and the transcendental functions may differ in rounding.
  */
 public interface FloatKernels {
@@ -67,6 +67,15 @@ public interface FloatKernels {
      * first of equal maxima. Bit-identical in every implementation; indices must stay below 2^24.
      */
     void maxPool2x2(float[] x, int xo, int w, int[] first, int firstOff, float[] out, int o, int[] argmax, int n);
+
+    /**
+     * 2 x 2 max pooling with stride 2 over one plane of width w: output (y, q), for y < oh and
+     * q < ow, is the window whose first element is x[xo + 2y*w + 2q]; it goes to
+     * out[o + y*ow + q], and argmax[o + y*ow + q] receives 2y*w + 2q + the winner's offset (0, 1,
+     * w or w + 1). The same winner as {@link #maxPool2x2} (the first NaN, else the first of equal
+     * maxima), bit-identical in every implementation; needs 2*oh <= rows, 2*ow <= w and w < 2^24.
+     */
+    void maxPool2x2Stride2(float[] x, int xo, int w, int oh, int ow, float[] out, int o, int[] argmax);
 
     /** out[o+i] = tanh(x[xo+i]), within a few ulps of {@link Math#tanh}. */
     void tanh(float[] x, int xo, float[] out, int o, int n);

@@ -169,6 +169,25 @@ public final class ScalarFloatKernels implements FloatKernels {
     }
 
     @Override
+    public void maxPool2x2Stride2(float[] x, int xo, int w, int oh, int ow, float[] out, int o, int[] argmax) {
+        for (int y = 0; y < oh; y++) {
+            for (int q = 0; q < ow; q++) {
+                int f = 2 * y * w + 2 * q, a = xo + f;
+                float best = x[a];
+                int off = 0;
+                float v = x[a + 1];
+                if (v > best || (v != v && best == best)) { best = v; off = 1; }
+                v = x[a + w];
+                if (v > best || (v != v && best == best)) { best = v; off = w; }
+                v = x[a + w + 1];
+                if (v > best || (v != v && best == best)) { best = v; off = w + 1; }
+                out[o + y * ow + q] = best;
+                argmax[o + y * ow + q] = f + off;
+            }
+        }
+    }
+
+    @Override
     public void tanh(float[] x, int xo, float[] out, int o, int n) {
         for (int i = 0; i < n; i++) out[o + i] = (float) Math.tanh(x[xo + i]);
     }

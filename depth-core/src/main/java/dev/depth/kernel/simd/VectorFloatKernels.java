@@ -3,6 +3,7 @@ package dev.depth.kernel.simd;
 import jdk.incubator.vector.FloatVector;
 import jdk.incubator.vector.VectorMask;
 import jdk.incubator.vector.VectorOperators;
+import jdk.incubator.vector.VectorShuffle;
 import jdk.incubator.vector.VectorSpecies;
 
 /**
@@ -188,9 +189,29 @@ final class VectorFloatKernels implements FloatKernels {
         for (; i <= n - L; i += L) {
             s0 = FloatVector.fromArray(S, a, ao + i).fma(FloatVector.fromArray(S, b, bo + i), s0);
         }
-        float s = s0.add(s1).add(s2.add(s3)).reduceLanes(VectorOperators.ADD);
+        float s = sumLanes(s0.add(s1).add(s2.add(s3)));
         for (; i < n; i++) s = Math.fma(a[ao + i], b[bo + i], s);
         return s;
+    }
+
+    private static final VectorShuffle<Float> SWAP8 = VectorShuffle.fromOp(S, i -> i ^ (L == 16 ? 8 : 0));
+    private static final VectorShuffle<Float> SWAP4 = VectorShuffle.fromOp(S, i -> i ^ 4);
+    private static final VectorShuffle<Float> SWAP2 = VectorShuffle.fromOp(S, i -> i ^ 2);
+    private static final VectorShuffle<Float> SWAP1 = VectorShuffle.fromOp(S, i -> i ^ 1);
+
+    /**
+     * The sum of the lanes by a fixed tree of lane-wise adds (halves, then quarters, ...). Not
+     * reduceLanes(ADD): its order differs between the interpreted fallback and the C2 intrinsic,
+     * so a result depended on when the JIT compiled the caller (CNN training at a fixed seed was
+     * not bit-reproducible, even on one thread). Summing lane by lane in order cost 45% more per
+     * dot of 784; this tree costs about the same as reduceLanes.
+     */
+    private static float sumLanes(FloatVector v) {
+        if (L == 16) v = v.add(v.rearrange(SWAP8));
+        v = v.add(v.rearrange(SWAP4));
+        v = v.add(v.rearrange(SWAP2));
+        v = v.add(v.rearrange(SWAP1));
+        return v.lane(0);
     }
 
     @Override
@@ -212,7 +233,7 @@ final class VectorFloatKernels implements FloatKernels {
             s1 = s1.add(FloatVector.fromArray(S, x, xo + i + L));
         }
         for (; i <= n - L; i += L) s0 = s0.add(FloatVector.fromArray(S, x, xo + i));
-        float s = s0.add(s1).reduceLanes(VectorOperators.ADD);
+        float s = sumLanes(s0.add(s1));
         for (; i < n; i++) s += x[xo + i];
         return s;
     }
@@ -314,6 +335,64 @@ final class VectorFloatKernels implements FloatKernels {
         } else {
             SCALAR.maxPool2x2(x, xo, w, first, firstOff, out, o, argmax, n);
         }
+    }
+
+    /**
+     * Without gathers (slow on the AMD Zen cores measured): the window's four elements come from
+     * four unaligned loads of the two rows at 2q and 2q + 1, so the even lanes hold the windows
+     * of L/2 consecutive outputs (in a row narrower than that, the lanes past it read the next
+     * row and are dropped). A tournament (a against b, c against d, then the winners, the
+     * earlier one kept on ties) finds the same winner as the oracle's sequential scan.
+     */
+    @Override
+    public void maxPool2x2Stride2(float[] x, int xo, int w, int oh, int ow, float[] out, int o, int[] argmax) {
+        int half = L / 2, count = Math.min(half, ow); // windows per vector (fewer in narrow planes)
+        float[] vals = new float[L], offs = new float[L];
+        FloatVector wv = FloatVector.broadcast(S, (float) w), w1v = FloatVector.broadcast(S, (float) (w + 1));
+        FloatVector zero = FloatVector.zero(S);
+        for (int y = 0; y < oh; y++) {
+            int row = 2 * y * w, r0 = xo + row, r1 = r0 + w, oo = o + y * ow;
+            for (int next = 0; next < ow; next += half) {
+                int q = Math.min(next, ow - count); // the last group overlaps the one before: same values again
+                if (r1 + 2 * q + L + 1 > x.length) { // the loads would run past the array: finish on the oracle
+                    for (int yy = y; yy < oh; yy++) {
+                        int rr = xo + 2 * yy * w;
+                        for (int qq = (yy == y ? q : 0); qq < ow; qq++) scalarWindow(x, rr, w, 2 * yy * w, qq, out, o + yy * ow, argmax);
+                    }
+                    return;
+                }
+                FloatVector a = FloatVector.fromArray(S, x, r0 + 2 * q), b = FloatVector.fromArray(S, x, r0 + 2 * q + 1);
+                FloatVector c = FloatVector.fromArray(S, x, r1 + 2 * q), d = FloatVector.fromArray(S, x, r1 + 2 * q + 1);
+                VectorMask<Float> take = b.compare(VectorOperators.GT, a).or(b.compare(VectorOperators.NE, b).and(a.compare(VectorOperators.EQ, a)));
+                FloatVector top = a.blend(b, take), topOff = zero.blend(1f, take);
+                take = d.compare(VectorOperators.GT, c).or(d.compare(VectorOperators.NE, d).and(c.compare(VectorOperators.EQ, c)));
+                FloatVector bottom = c.blend(d, take), bottomOff = wv.blend(w1v, take);
+                take = bottom.compare(VectorOperators.GT, top).or(bottom.compare(VectorOperators.NE, bottom).and(top.compare(VectorOperators.EQ, top)));
+                top.blend(bottom, take).intoArray(vals, 0);
+                // The offset leaves the vector as floats: lane-type conversions are not intrinsified on JDK 17.
+                topOff.blend(bottomOff, take).intoArray(offs, 0);
+                int base = row + 2 * q;
+                for (int l = 0; l < count; l++) {
+                    out[oo + q + l] = vals[2 * l];
+                    argmax[oo + q + l] = base + 2 * l + (int) offs[2 * l];
+                }
+            }
+        }
+    }
+
+    /** One window of {@link #maxPool2x2Stride2} by the oracle's formula. */
+    private static void scalarWindow(float[] x, int r0, int w, int row, int q, float[] out, int oo, int[] argmax) {
+        int a = r0 + 2 * q;
+        float best = x[a];
+        int off = 0;
+        float v = x[a + 1];
+        if (v > best || (v != v && best == best)) { best = v; off = 1; }
+        v = x[a + w];
+        if (v > best || (v != v && best == best)) { best = v; off = w; }
+        v = x[a + w + 1];
+        if (v > best || (v != v && best == best)) { best = v; off = w + 1; }
+        out[oo + q] = best;
+        argmax[oo + q] = row + 2 * q + off;
     }
 
     @Override

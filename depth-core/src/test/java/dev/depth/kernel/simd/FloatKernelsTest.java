@@ -121,6 +121,34 @@ class FloatKernelsTest {
     }
 
     @Test
+    void stride2MaxPoolIsBitIdenticalToTheOracle() {
+        for (int ow : new int[] {1, 7, 8, 9, 14, 17, 1023}) {
+            for (int extra : new int[] {0, 1}) { // odd and even widths
+                int w = 2 * ow + extra, oh = 3, rows = 2 * oh + extra;
+                // the plane ends the array (the vector loads must stop short of its end) and starts at 2
+                float[] x = random(2 + rows * w, ow + extra);
+                for (int i = 0; i < x.length; i++) x[i] = Math.round(x[i]); // ties
+                for (int i = 3; i < x.length; i += 17) x[i] = Float.NaN;
+                for (int i = 8; i < x.length; i += 23) x[i] = -0f;
+                float[] o1 = new float[oh * ow + 1], o2 = new float[oh * ow + 1];
+                int[] a1 = new int[oh * ow + 1], a2 = new int[oh * ow + 1];
+                fast.maxPool2x2Stride2(x, 2, w, oh, ow, o1, 1, a1);
+                oracle.maxPool2x2Stride2(x, 2, w, oh, ow, o2, 1, a2);
+                assertArrayEquals(o2, o1, "ow=" + ow + " w=" + w);
+                assertArrayEquals(a2, a1, "ow=" + ow + " w=" + w);
+                // and the same windows through the general kernel
+                int[] first = new int[oh * ow];
+                for (int t = 0; t < first.length; t++) first[t] = (t / ow) * 2 * w + (t % ow) * 2;
+                float[] o3 = new float[oh * ow + 1];
+                int[] a3 = new int[oh * ow + 1];
+                oracle.maxPool2x2(x, 2, w, first, 0, o3, 1, a3, oh * ow);
+                assertArrayEquals(o3, o2, "general ow=" + ow + " w=" + w);
+                assertArrayEquals(a3, a2, "general ow=" + ow + " w=" + w);
+            }
+        }
+    }
+
+    @Test
     void reductionsAndTranscendentalsAreClose() {
         for (int n : LENGTHS) {
             float[] a = random(n + 1, n), b = random(n, n + 1);
