@@ -169,8 +169,8 @@ public final class Workloads {
 
     // ---- W4, W5 -------------------------------------------------------------------------------
 
-    /** Steps of W4 and W5 when --steps is not given, and their warm-up steps (excluded from the rate). */
-    public static final int LM_STEPS = 60, LM_WARMUP_STEPS = 10;
+    /** Steps of W4 and of W5 when --steps is not given (as bench/pytorch/workloads.py), and their warm-up steps (excluded from the rate). */
+    public static final int W4_STEPS = 110, W5_STEPS = 60, LM_WARMUP_STEPS = 10;
 
     /**
      * W4 (character LSTM LM: vocab 96, Embedding 64, LSTM 256, Linear 256-96, sequence 64, batch
@@ -179,7 +179,7 @@ public final class Workloads {
      */
     private static void languageModel(boolean gpt, Options o, Map<String, Object> m, PrintWriter log) {
         int batch = 32, seq = gpt ? 128 : 64, vocab = 96;
-        int steps = o.steps() != null ? o.steps() : LM_STEPS;
+        int steps = o.steps() != null ? o.steps() : gpt ? W5_STEPS : W4_STEPS;
         m.put("description", gpt ? "GPT char LM (context 128, 4 layers, 4 heads, width 128, batch 32, AdamW 3e-4)"
                 : "LSTM char LM (vocab 96, Embedding 64, LSTM 256, seq 64, batch 32, Adam 2e-3)");
         LanguageModel model;

@@ -55,7 +55,7 @@ final class BenchCommand implements Callable<Integer> {
     @Option(names = "--steps", paramLabel = "N",
             description = "Training steps in all: W2 and W3 including the " + Workloads.WARMUP_STEPS + " warm-up steps "
                     + "(default: " + Workloads.W2_STEPS + " for W2, one epoch; " + Workloads.W3_STEPS + " for W3); W4 and W5 including "
-                    + Workloads.LM_WARMUP_STEPS + " (default: " + Workloads.LM_STEPS + ").")
+                    + Workloads.LM_WARMUP_STEPS + " (default: " + Workloads.W4_STEPS + " for W4, " + Workloads.W5_STEPS + " for W5).")
     Integer steps;
 
     @Option(names = "--latency-calls", paramLabel = "N", defaultValue = "" + Workloads.DEFAULT_LATENCY_CALLS,

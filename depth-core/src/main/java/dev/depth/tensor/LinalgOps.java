@@ -1,6 +1,7 @@
 package dev.depth.tensor;
 
 import dev.depth.kernel.Gemm;
+import dev.depth.kernel.Parallel;
 
 import java.util.Arrays;
 
@@ -43,29 +44,37 @@ final class LinalgOps {
         int batches = Shapes.numel(batch);
         Tensor ea = a.detach().expand(Shapes.concat(batch, n, k)), eb = b.detach().expand(Shapes.concat(batch, k, m));
         float[] out = new float[batches * n * m];
-        int[] idx = new int[batch.length];
-        for (int bi = 0; bi < batches; bi++) {
-            int oa = ea.offset, ob = eb.offset;
-            for (int d = 0; d < batch.length; d++) {
-                oa += idx[d] * ea.strides[d];
-                ob += idx[d] * eb.strides[d];
-            }
-            int r = batch.length;
-            Operand pa = operand(ea.data, oa, n, k, ea.strides[r], ea.strides[r + 1]);
-            Operand pb = operand(eb.data, ob, k, m, eb.strides[r], eb.strides[r + 1]);
-            if (pa == null) pa = new Operand(new Tensor(ea.data, oa, new int[] {n, k}, new int[] {ea.strides[r], ea.strides[r + 1]}).toFloatArray(), 0, k, false);
-            if (pb == null) pb = new Operand(new Tensor(eb.data, ob, new int[] {k, m}, new int[] {eb.strides[r], eb.strides[r + 1]}).toFloatArray(), 0, m, false);
-            Gemm.sgemm(pa.trans, pb.trans, n, m, k, 1f, pa.data, pa.offset, pa.ld, pb.data, pb.offset, pb.ld,
-                    0f, out, bi * n * m, m);
-            for (int d = batch.length - 1; d >= 0; d--) {
-                if (++idx[d] < batch[d]) break;
-                idx[d] = 0;
-            }
-        }
+        // Small products (attention heads) run one batch entry per task instead of one thread dispatch per entry;
+        // each entry's GEMM takes the same path either way, so results do not depend on the split.
+        long work = (long) n * m * k;
+        int grain = work >= SMALL_GEMM_WORK ? batches : Math.max(1, (int) (SMALL_GEMM_WORK / Math.max(1, work)));
+        Parallel.forRange(batches, grain, (b0, b1) -> {
+            for (int bi = b0; bi < b1; bi++) gemmOne(ea, eb, batch, bi, n, m, k, out);
+        });
         int[] outShape = Shapes.concat(batch, n, m);
         return Tensor.fromOp(out, outShape, "matmul", new Tensor[] {a, b}, g -> new Tensor[] {
                 a.requiresGrad() ? ReduceOps.sumToShape(g.matmul(b.transpose(-1, -2)), a.shape) : null,
                 b.requiresGrad() ? ReduceOps.sumToShape(a.transpose(-1, -2).matmul(g), b.shape) : null});
+    }
+
+    /** Below this many multiply-adds per batch entry, batched products are split across threads by entry. */
+    private static final long SMALL_GEMM_WORK = 1L << 16;
+
+    /** C[bi] = A[bi] B[bi] for one entry of the broadcast batch. */
+    private static void gemmOne(Tensor ea, Tensor eb, int[] batch, int bi, int n, int m, int k, float[] out) {
+        int oa = ea.offset, ob = eb.offset, rem = bi;
+        for (int d = batch.length - 1; d >= 0; d--) {
+            int i = rem % batch[d];
+            rem /= batch[d];
+            oa += i * ea.strides[d];
+            ob += i * eb.strides[d];
+        }
+        int r = batch.length;
+        Operand pa = operand(ea.data, oa, n, k, ea.strides[r], ea.strides[r + 1]);
+        Operand pb = operand(eb.data, ob, k, m, eb.strides[r], eb.strides[r + 1]);
+        if (pa == null) pa = new Operand(new Tensor(ea.data, oa, new int[] {n, k}, new int[] {ea.strides[r], ea.strides[r + 1]}).toFloatArray(), 0, k, false);
+        if (pb == null) pb = new Operand(new Tensor(eb.data, ob, new int[] {k, m}, new int[] {eb.strides[r], eb.strides[r + 1]}).toFloatArray(), 0, m, false);
+        Gemm.sgemm(pa.trans, pb.trans, n, m, k, 1f, pa.data, pa.offset, pa.ld, pb.data, pb.offset, pb.ld, 0f, out, bi * n * m, m);
     }
 
     /** Whether a's leading dims can be merged into its rows without a copy. */
