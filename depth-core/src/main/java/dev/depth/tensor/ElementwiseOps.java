@@ -221,11 +221,22 @@ final class ElementwiseOps {
         int[] shape = Shapes.broadcast(x.shape, mask.shape, "maskedFill");
         if (!java.util.Arrays.equals(shape, x.shape))
             throw new IllegalArgumentException("maskedFill: mask of shape " + Shapes.str(mask.shape) + " does not broadcast to the tensor's shape " + Shapes.str(x.shape));
-        float[] m = broadcastView(mask, shape, Binary.MUL).toFloatArray();
+        // The mask repeats with period p over x's row-major elements when it only lacks leading dimensions
+        // (a (T, S) mask over (N, heads, T, S) scores): then it is read modulo p, never broadcast into a copy.
+        int lead = shape.length - mask.shape.length;
+        boolean suffix = true;
+        for (int i = 0; i < mask.shape.length; i++) suffix &= mask.shape[i] == shape[lead + i];
+        final boolean periodic = suffix;
+        float[] m = periodic ? mask.toFloatArray() : broadcastView(mask, shape, Binary.MUL).toFloatArray();
+        int period = m.length;
         float[] out = x.toFloatArray();
-        for (int i = 0; i < out.length; i++) if (m[i] != 0f) out[i] = value;
-        return Tensor.fromOp(out, x.shape.clone(), "maskedFill", new Tensor[] {x},
-                g -> new Tensor[] {g.mul(Tensor.wrap(m, shape).eq(0f))});
+        for (int i = 0; i < out.length; i++) if (m[i % period] != 0f) out[i] = value;
+        return Tensor.fromOp(out, x.shape.clone(), "maskedFill", new Tensor[] {x}, g -> {
+            if (Autograd.isGradEnabled()) return new Tensor[] {g.mul(Tensor.wrap(m, periodic ? mask.shape.clone() : shape).eq(0f))};
+            float[] d = g.toFloatArray();
+            for (int i = 0; i < d.length; i++) if (m[i % period] != 0f) d[i] = 0f;
+            return new Tensor[] {new Tensor(d, shape.clone())};
+        });
     }
 
     static Tensor where(Tensor cond, Tensor a, Tensor b) {
