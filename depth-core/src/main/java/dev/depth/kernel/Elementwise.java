@@ -9,10 +9,11 @@ import dev.depth.kernel.simd.Simd;
  * loop is a tight, inlinable one.
  *
  * <p>{@link #unary}, {@link #unaryBackward} and {@link #binary} send the common cases
- * (arithmetic, maximum and minimum, ReLU and its gradient, exp, tanh, sigmoid) to the SIMD
- * kernels of {@link Simd}, bit-identical to the references except exp, tanh and sigmoid (within
- * a few ulps), and the rest to the references. Arrays of at least {@link #PARALLEL_MIN} elements
- * are split over {@link Parallel}; smaller ones run on the calling thread. {@code out} may be the
+ * (arithmetic, maximum and minimum, ReLU and its gradient, exp, tanh, sigmoid, GELU and its
+ * gradient) to the SIMD kernels of {@link Simd}, bit-identical to the references except exp, tanh
+ * and sigmoid (within a few ulps) and GELU (within about 3e-7 absolute), and the rest to the
+ * references. Arrays of at least {@link #PARALLEL_MIN} elements are split over {@link Parallel};
+ * smaller ones run on the calling thread. {@code out} may be the
  * same array at the same offset as an input (in place).
  */
 public final class Elementwise {
@@ -55,6 +56,7 @@ public final class Elementwise {
                 case EXP -> { if (VECTORIZED) K.exp(x, xo + i0, out, o + i0, len); else unaryReference(f, x, xo + i0, out, o + i0, len); }
                 case TANH -> { if (VECTORIZED) K.tanh(x, xo + i0, out, o + i0, len); else unaryReference(f, x, xo + i0, out, o + i0, len); }
                 case SIGMOID -> { if (VECTORIZED) K.sigmoid(x, xo + i0, out, o + i0, len); else unaryReference(f, x, xo + i0, out, o + i0, len); }
+                case GELU -> K.gelu(x, xo + i0, out, o + i0, len);
                 default -> unaryReference(f, x, xo + i0, out, o + i0, len);
             }
         });
@@ -92,6 +94,7 @@ public final class Elementwise {
                 case EXP -> K.arith(FloatKernels.Arith.MUL, g, i0, y, i0, out, i0, len);
                 case NEG -> K.arith(FloatKernels.Arith.MUL, g, i0, -1f, out, i0, len);
                 case LOG -> K.arith(FloatKernels.Arith.DIV, g, i0, x, i0, out, i0, len);
+                case GELU -> K.geluBackward(x, i0, g, i0, out, i0, len);
                 default -> unaryBackwardReference(f, x, y, g, out, i0, i1);
             }
         });
@@ -199,23 +202,8 @@ public final class Elementwise {
         return v > 20f ? v : (float) Math.log1p(Math.exp(v));
     }
 
-    /**
-     * The error function in double precision, to about 1.5e-7 absolute error: a Maclaurin series
-     * below |x| = 0.5 (full precision there), and Abramowitz and Stegun's formula 7.1.26 above it.
-     */
-    public static float erf(float xf) {
-        double x = xf, ax = Math.abs(x);
-        if (ax < 0.5) {
-            double x2 = x * x, term = x, sum = x;
-            for (int n = 1; n < 12; n++) {
-                term *= -x2 / n;
-                sum += term / (2 * n + 1);
-            }
-            return (float) (sum * 1.1283791670955126);
-        }
-        double t = 1.0 / (1.0 + 0.3275911 * ax);
-        double poly = ((((1.061405429 * t - 1.453152027) * t + 1.421413741) * t - 0.284496736) * t + 0.254829592) * t;
-        double r = 1.0 - poly * Math.exp(-ax * ax);
-        return (float) (x < 0 ? -r : r);
+    /** The error function to about 1.5e-7 absolute error ({@link dev.depth.kernel.simd.ScalarFloatKernels#erf}). */
+    public static float erf(float x) {
+        return dev.depth.kernel.simd.ScalarFloatKernels.erf(x);
     }
 }

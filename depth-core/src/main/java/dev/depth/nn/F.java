@@ -3,6 +3,7 @@ package dev.depth.nn;
 import dev.depth.autograd.Autograd;
 import dev.depth.kernel.Conv2dKernels;
 import dev.depth.kernel.Gemm;
+import dev.depth.kernel.LayerNormKernels;
 import dev.depth.kernel.Pool2dKernels;
 import dev.depth.tensor.Generator;
 import dev.depth.tensor.Shapes;
@@ -215,8 +216,31 @@ public final class F {
         if (k == 0 || x.dim() < k || !Arrays.equals(Arrays.copyOfRange(x.shape(), x.dim() - k, x.dim()), normalizedShape))
             throw new IllegalArgumentException("layerNorm: input of shape " + Shapes.str(x.shape()) + " does not end in normalized shape "
                     + Arrays.toString(normalizedShape));
-        int[] dims = new int[k];
-        for (int i = 0; i < k; i++) dims[i] = x.dim() - k + i;
+        int n = Shapes.numel(normalizedShape), rows = n == 0 ? 0 : x.numel() / n;
+        if (weight != null && weight.numel() != n || bias != null && bias.numel() != n)
+            throw new IllegalArgumentException("layerNorm: weight and bias must have the normalized shape " + Arrays.toString(normalizedShape)
+                    + ", got " + (weight == null ? "none" : Shapes.str(weight.shape())) + " and " + (bias == null ? "none" : Shapes.str(bias.shape())));
+        if (n == 0 || rows == 0) return layerNormComposite(x, k, weight, bias, eps);
+        float[] xs = dense(x), ws = weight == null ? null : dense(weight), bs = bias == null ? null : dense(bias);
+        float[] out = new float[rows * n], stats = new float[2 * rows];
+        LayerNormKernels.forward(xs, 0, rows, n, eps, ws, bs, out, stats);
+        return Tensor.fromOp(out, x.shape(), "layerNorm", new Tensor[] {x, weight, bias}, g -> {
+            if (Autograd.isGradEnabled()) return layerNormBackwardComposite(x, k, weight, eps, g, bias != null && bias.requiresGrad());
+            float[] gs = dense(g);
+            float[] dx = x.requiresGrad() ? new float[rows * n] : null;
+            float[] gw = weight != null && weight.requiresGrad() ? new float[n] : null;
+            float[] gb = bias != null && bias.requiresGrad() ? new float[n] : null;
+            LayerNormKernels.backward(xs, 0, gs, rows, n, ws, stats, dx, gw, gb);
+            return new Tensor[] {
+                    dx == null ? null : Tensor.wrap(dx, x.shape()),
+                    gw == null ? null : Tensor.wrap(gw, weight.shape()),
+                    gb == null ? null : Tensor.wrap(gb, bias.shape())};
+        });
+    }
+
+    /** Layer normalisation from differentiable ops: the reference of the fused kernel. */
+    static Tensor layerNormComposite(Tensor x, int k, Tensor weight, Tensor bias, float eps) {
+        int[] dims = lastDims(x, k);
         Tensor mean = x.mean(dims, true);
         Tensor centered = x.sub(mean);
         Tensor var = centered.square().mean(dims, true);
@@ -224,6 +248,27 @@ public final class F {
         if (weight != null) y = y.mul(weight);
         if (bias != null) y = y.add(bias);
         return y;
+    }
+
+    /** The fused layer norm's gradients as differentiable ops, for double backward. */
+    private static Tensor[] layerNormBackwardComposite(Tensor x, int k, Tensor weight, float eps, Tensor g, boolean biasGrad) {
+        int[] dims = lastDims(x, k);
+        int[] lead = new int[x.dim() - k];
+        for (int i = 0; i < lead.length; i++) lead[i] = i;
+        Tensor centered = x.sub(x.mean(dims, true));
+        Tensor rstd = centered.square().mean(dims, true).add(eps).rsqrt();
+        Tensor xh = centered.mul(rstd);
+        Tensor d = weight == null ? g : g.mul(weight);
+        Tensor dx = x.requiresGrad() ? d.sub(d.mean(dims, true)).sub(xh.mul(d.mul(xh).mean(dims, true))).mul(rstd) : null;
+        Tensor gw = weight != null && weight.requiresGrad() ? (lead.length == 0 ? g.mul(xh) : g.mul(xh).sum(lead, false)) : null;
+        Tensor gb = biasGrad ? (lead.length == 0 ? g : g.sum(lead, false)) : null;
+        return new Tensor[] {dx, gw, gb};
+    }
+
+    private static int[] lastDims(Tensor x, int k) {
+        int[] dims = new int[k];
+        for (int i = 0; i < k; i++) dims[i] = x.dim() - k + i;
+        return dims;
     }
 
     /**

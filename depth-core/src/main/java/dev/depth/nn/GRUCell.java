@@ -16,7 +16,7 @@ public class GRUCell extends RecurrentCell {
     public Tensor forward(Tensor x, Tensor h) {
         checkedInput(x);
         Tensor state = stateOrZeros(h, x.size(0), "h");
-        return GRU.step(F.linear(x, weightIh, biasIh), F.linear(state, weightHh, biasHh), state, hiddenSize);
+        return GRU.fusedStep(F.linear(x, weightIh, biasIh), F.linear(state, weightHh, biasHh), state, hiddenSize);
     }
 
     @Override

@@ -1,5 +1,7 @@
 package dev.depth.nn;
 
+import dev.depth.autograd.Autograd;
+import dev.depth.kernel.RecurrentKernels;
 import dev.depth.tensor.Generator;
 import dev.depth.tensor.Tensor;
 
@@ -38,10 +40,47 @@ public class LSTM extends Recurrent {
 
     @Override
     protected Tensor[] cell(Tensor xProj, Tensor h, Tensor c, Tensor whh, Tensor bhh) {
-        return step(xProj.add(hiddenProjection(h, whh, bhh)), c, hiddenSize);
+        return fusedStep(xProj, hiddenProjection(h, whh, bhh), c, hiddenSize);
     }
 
-    /** The LSTM update from pre-activations (batch, 4 * hidden) and the cell state. */
+    /**
+     * The LSTM update as one fused op: gates = xp + hp (batch, 4 * hidden, PyTorch's order i, f,
+     * g, o), c (batch, hidden). Returns {h', c'}, two views of one packed (batch, 2 * hidden)
+     * result. The backward is one kernel too, from the activations kept by the forward; under
+     * createGraph it is built from differentiable ops instead.
+     */
+    static Tensor[] fusedStep(Tensor xp, Tensor hp, Tensor c, int hidden) {
+        int batch = xp.dim() == 2 ? xp.size(0) : -1;
+        checkOperand("lstmCell", "input projection", xp, batch, 4 * hidden);
+        checkOperand("lstmCell", "hidden projection", hp, batch, 4 * hidden);
+        checkOperand("lstmCell", "cell state", c, batch, hidden);
+        RecurrentKernels.Rows cr = rows(c);
+        float[] acts = new float[batch * 4 * hidden], tc = new float[batch * hidden], hc = new float[batch * 2 * hidden];
+        RecurrentKernels.lstmForward(rows(xp), rows(hp), cr, batch, hidden, acts, tc, hc);
+        Tensor packed = Tensor.fromOp(hc, new int[] {batch, 2 * hidden}, "lstmCell", new Tensor[] {xp, hp, c}, g -> {
+            if (Autograd.isGradEnabled()) return backwardComposite(xp, hp, c, hidden, g);
+            float[] dGates = new float[batch * 4 * hidden], dc = c.requiresGrad() ? new float[batch * hidden] : null;
+            RecurrentKernels.lstmBackward(dense(g), cr, batch, hidden, acts, tc, dGates, dc);
+            Tensor dg = Tensor.wrap(dGates, batch, 4 * hidden);
+            return new Tensor[] {xp.requiresGrad() ? dg : null, hp.requiresGrad() ? dg : null, dc == null ? null : Tensor.wrap(dc, batch, hidden)};
+        });
+        return new Tensor[] {packed.narrow(1, 0, hidden), packed.narrow(1, hidden, hidden)};
+    }
+
+    /** The fused step's gradients from differentiable ops (double backward). */
+    private static Tensor[] backwardComposite(Tensor xp, Tensor hp, Tensor c, int hidden, Tensor g) {
+        Tensor gates = xp.add(hp);
+        Tensor i = gates.narrow(1, 0, hidden).sigmoid(), f = gates.narrow(1, hidden, hidden).sigmoid();
+        Tensor gg = gates.narrow(1, 2 * hidden, hidden).tanh(), o = gates.narrow(1, 3 * hidden, hidden).sigmoid();
+        Tensor th = f.mul(c).add(i.mul(gg)).tanh();
+        Tensor gh = g.narrow(1, 0, hidden);
+        Tensor dc = g.narrow(1, hidden, hidden).add(gh.mul(o).mul(th.square().rsub(1f)));
+        Tensor dGates = Tensor.cat(1, dc.mul(gg).mul(i).mul(i.rsub(1f)), dc.mul(c).mul(f).mul(f.rsub(1f)),
+                dc.mul(i).mul(gg.square().rsub(1f)), gh.mul(th).mul(o).mul(o.rsub(1f)));
+        return new Tensor[] {xp.requiresGrad() ? dGates : null, hp.requiresGrad() ? dGates : null, c.requiresGrad() ? dc.mul(f) : null};
+    }
+
+    /** The LSTM update from pre-activations (batch, 4 * hidden) and the cell state, as separate ops: the fused step's reference. */
     static Tensor[] step(Tensor gates, Tensor c, int hidden) {
         Tensor i = gates.narrow(1, 0, hidden).sigmoid();
         Tensor f = gates.narrow(1, hidden, hidden).sigmoid();

@@ -17,8 +17,7 @@ public class LSTMCell extends RecurrentCell {
     public Tensor[] forward(Tensor x, Tensor h, Tensor c) {
         checkedInput(x);
         int b = x.size(0);
-        Tensor gates = F.linear(x, weightIh, biasIh).add(F.linear(stateOrZeros(h, b, "h"), weightHh, biasHh));
-        return LSTM.step(gates, stateOrZeros(c, b, "c"), hiddenSize);
+        return LSTM.fusedStep(F.linear(x, weightIh, biasIh), F.linear(stateOrZeros(h, b, "h"), weightHh, biasHh), stateOrZeros(c, b, "c"), hiddenSize);
     }
 
     /** h' from a zero state. */

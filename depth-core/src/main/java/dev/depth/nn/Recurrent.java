@@ -1,5 +1,6 @@
 package dev.depth.nn;
 
+import dev.depth.kernel.RecurrentKernels;
 import dev.depth.tensor.Generator;
 import dev.depth.tensor.Shapes;
 import dev.depth.tensor.Tensor;
@@ -176,6 +177,26 @@ public abstract class Recurrent extends Module {
     /** h W_hh^T + b_hh: the recurrent projection of one step. */
     protected static Tensor hiddenProjection(Tensor h, Tensor whh, Tensor bhh) {
         return F.linear(h, whh, bhh);
+    }
+
+    /** A 2-D tensor as a row-major operand of the fused kernels: itself when its columns are unit-strided, else a copy. */
+    static RecurrentKernels.Rows rows(Tensor t) {
+        int[] st = t.strides();
+        if (st[1] == 1 && st[0] >= 0) return new RecurrentKernels.Rows(t.storage(), t.offset(), st[0]);
+        Tensor c = t.contiguous();
+        return new RecurrentKernels.Rows(c.storage(), c.offset(), c.size(1));
+    }
+
+    /** The elements in row-major order from index 0: the storage itself when it is exactly that, else a copy. */
+    static float[] dense(Tensor t) {
+        float[] s = t.storage();
+        return t.offset() == 0 && s.length == t.numel() && t.isContiguous() ? s : t.toFloatArray();
+    }
+
+    /** Throws unless t is (batch, cols). */
+    static void checkOperand(String op, String name, Tensor t, int batch, int cols) {
+        if (t.dim() != 2 || t.size(0) != batch || t.size(1) != cols)
+            throw new IllegalArgumentException(op + ": " + name + " must be (" + batch + ", " + cols + "), got " + Shapes.str(t.shape()));
     }
 
     @Override

@@ -467,7 +467,8 @@ public final class Tensor {
         attach(out, "slice", new Tensor[] {this}, g -> {
             Tensor full = Tensor.zeros(inShape);
             full.slice(d, s, e, step).copyFrom(g);
-            return new Tensor[] {full};
+            // under createGraph the zero-padded gradient is itself an op of g (its adjoint: the same slice)
+            return new Tensor[] {attach(full, "sliceBackward", new Tensor[] {g}, gg -> new Tensor[] {gg.slice(d, s, e, step)})};
         });
         // many slices of one tensor (time steps, heads) add into one buffer instead of one full-size zero tensor each
         if (out.gradFn != null) out.gradFn.withAccumulator((g, bufs) -> bufs[0].slice(d, s, e, step).addInPlace(g));

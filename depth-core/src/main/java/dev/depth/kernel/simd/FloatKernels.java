@@ -82,4 +82,30 @@ public interface FloatKernels {
 
     /** out[o+i] = 1 / (1 + exp(-x[xo+i])), within a few ulps. */
     void sigmoid(float[] x, int xo, float[] out, int o, int n);
+
+    /**
+     * out[o+i] = GELU(x[xo+i]) = x Phi(x), Phi the standard normal CDF (the exact, erf form).
+     * The vector implementation evaluates erf by Abramowitz and Stegun's 7.1.26 in float (within
+     * about 3e-7 absolute of the scalar reference's double-precision erf).
+     */
+    void gelu(float[] x, int xo, float[] out, int o, int n);
+
+    /** out[o+i] = g[go+i] * GELU'(x[xo+i]), GELU'(x) = Phi(x) + x phi(x). */
+    void geluBackward(float[] x, int xo, float[] g, int go, float[] out, int o, int n);
+
+    /**
+     * One row of layer normalisation: with mean m and biased variance v of x[xo .. xo+n),
+     * r = 1 / sqrt(v + eps), writes out[o+i] = (x[xo+i] - m) r w[i] + b[i] (w, b indexed from 0;
+     * either may be null for 1 and 0), stats[so] = m and stats[so+1] = r. Two passes over the
+     * row (the variance from centred values).
+     */
+    void layerNormRow(float[] x, int xo, int n, float eps, float[] w, float[] b, float[] out, int o, float[] stats, int so);
+
+    /**
+     * The gradient of {@link #layerNormRow} for one row given its mean and r: with
+     * xh = (x - m) r and d = g w, writes dx[dxo+i] = r (d_i - mean(d) - xh_i mean(d xh)), and adds
+     * g xh into gw and g into gb (either may be null). w may be null (1).
+     */
+    void layerNormRowBackward(float[] x, int xo, float[] g, int go, int n, float mean, float rstd, float[] w,
+                              float[] dx, int dxo, float[] gw, float[] gb);
 }

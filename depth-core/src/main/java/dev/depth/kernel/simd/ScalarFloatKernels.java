@@ -196,4 +196,82 @@ public final class ScalarFloatKernels implements FloatKernels {
     public void sigmoid(float[] x, int xo, float[] out, int o, int n) {
         for (int i = 0; i < n; i++) out[o + i] = (float) (1.0 / (1.0 + Math.exp(-x[xo + i])));
     }
+
+    private static final double INV_SQRT_2 = 1.0 / Math.sqrt(2.0), INV_SQRT_2PI = 1.0 / Math.sqrt(2.0 * Math.PI);
+
+    @Override
+    public void gelu(float[] x, int xo, float[] out, int o, int n) {
+        for (int i = 0; i < n; i++) {
+            float v = x[xo + i];
+            out[o + i] = 0.5f * v * (1f + erf((float) (v * INV_SQRT_2)));
+        }
+    }
+
+    @Override
+    public void geluBackward(float[] x, int xo, float[] g, int go, float[] out, int o, int n) {
+        for (int i = 0; i < n; i++) {
+            float v = x[xo + i];
+            float cdf = 0.5f * (1f + erf((float) (v * INV_SQRT_2)));
+            float pdf = (float) (INV_SQRT_2PI * Math.exp(-0.5 * v * v));
+            out[o + i] = g[go + i] * (cdf + v * pdf);
+        }
+    }
+
+    /**
+     * The error function in double precision, to about 1.5e-7 absolute error: a Maclaurin series
+     * below |x| = 0.5 (full precision there), and Abramowitz and Stegun's formula 7.1.26 above it.
+     */
+    public static float erf(float xf) {
+        double x = xf, ax = Math.abs(x);
+        if (ax < 0.5) {
+            double x2 = x * x, term = x, sum = x;
+            for (int k = 1; k < 12; k++) {
+                term *= -x2 / k;
+                sum += term / (2 * k + 1);
+            }
+            return (float) (sum * 1.1283791670955126);
+        }
+        double t = 1.0 / (1.0 + 0.3275911 * ax);
+        double poly = ((((1.061405429 * t - 1.453152027) * t + 1.421413741) * t - 0.284496736) * t + 0.254829592) * t;
+        double r = 1.0 - poly * Math.exp(-ax * ax);
+        return (float) (x < 0 ? -r : r);
+    }
+
+    @Override
+    public void layerNormRow(float[] x, int xo, int n, float eps, float[] w, float[] b, float[] out, int o, float[] stats, int so) {
+        float s = 0f;
+        for (int i = 0; i < n; i++) s += x[xo + i];
+        float mean = s / n, ss = 0f;
+        for (int i = 0; i < n; i++) {
+            float d = x[xo + i] - mean;
+            ss = Math.fma(d, d, ss);
+        }
+        float rstd = (float) (1.0 / Math.sqrt(ss / n + eps));
+        for (int i = 0; i < n; i++) {
+            float y = (x[xo + i] - mean) * rstd;
+            if (w != null) y *= w[i];
+            if (b != null) y += b[i];
+            out[o + i] = y;
+        }
+        stats[so] = mean;
+        stats[so + 1] = rstd;
+    }
+
+    @Override
+    public void layerNormRowBackward(float[] x, int xo, float[] g, int go, int n, float mean, float rstd, float[] w,
+                                     float[] dx, int dxo, float[] gw, float[] gb) {
+        float sd = 0f, sdx = 0f;
+        for (int i = 0; i < n; i++) {
+            float xh = (x[xo + i] - mean) * rstd, gi = g[go + i], d = w == null ? gi : gi * w[i];
+            sd += d;
+            sdx = Math.fma(d, xh, sdx);
+            if (gw != null) gw[i] = Math.fma(gi, xh, gw[i]);
+            if (gb != null) gb[i] += gi;
+        }
+        float md = sd / n, mdx = sdx / n;
+        for (int i = 0; i < n; i++) {
+            float xh = (x[xo + i] - mean) * rstd, d = w == null ? g[go + i] : g[go + i] * w[i];
+            dx[dxo + i] = rstd * (d - md - xh * mdx);
+        }
+    }
 }

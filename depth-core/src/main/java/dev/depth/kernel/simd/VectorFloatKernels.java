@@ -412,5 +412,122 @@ final class VectorFloatKernels implements FloatKernels {
         if (i < n) SCALAR.sigmoid(x, xo + i, out, o + i, n - i);
     }
 
+    // erf by Abramowitz and Stegun 7.1.26: erf(a) = 1 - t (A1 + t (A2 + ... + t A5)) exp(-a^2), t = 1 / (1 + P a), a >= 0
+    private static final float ERF_P = 0.3275911f, ERF_A1 = 0.254829592f, ERF_A2 = -0.284496736f, ERF_A3 = 1.421413741f,
+            ERF_A4 = -1.453152027f, ERF_A5 = 1.061405429f;
+    private static final float INV_SQRT_2 = 0.70710678f, INV_SQRT_2PI = 0.39894228f;
+
+    /**
+     * With a = |x| / sqrt(2) and q = 1 - erf(a), 2 Phi(x) is q for x < 0 and 2 - q otherwise:
+     * no cancellation in the left tail. exp(-a^2) = exp(-x^2 / 2) is also the normal density's
+     * exponential, which the backward reuses.
+     */
+    @Override
+    public void gelu(float[] x, int xo, float[] out, int o, int n) {
+        FloatVector one = FloatVector.broadcast(S, 1f), two = FloatVector.broadcast(S, 2f), half = FloatVector.broadcast(S, 0.5f);
+        FloatVector a2 = FloatVector.broadcast(S, ERF_A2), a3 = FloatVector.broadcast(S, ERF_A3), a4 = FloatVector.broadcast(S, ERF_A4);
+        FloatVector a1 = FloatVector.broadcast(S, ERF_A1);
+        int i = 0;
+        for (; i <= n - L; i += L) {
+            FloatVector v = FloatVector.fromArray(S, x, xo + i);
+            FloatVector a = v.abs().mul(INV_SQRT_2);
+            FloatVector t = one.div(a.fma(ERF_P, 1f));
+            FloatVector poly = t.fma(ERF_A5, ERF_A4).fma(t, a3).fma(t, a2).fma(t, a1).mul(t);
+            FloatVector q = poly.mul(a.mul(a).neg().lanewise(VectorOperators.EXP));
+            FloatVector cdf2 = two.sub(q).blend(q, v.compare(VectorOperators.LT, 0f));
+            half.mul(v).mul(cdf2).intoArray(out, o + i);
+        }
+        if (i < n) SCALAR.gelu(x, xo + i, out, o + i, n - i);
+    }
+
+    @Override
+    public void geluBackward(float[] x, int xo, float[] g, int go, float[] out, int o, int n) {
+        FloatVector one = FloatVector.broadcast(S, 1f), two = FloatVector.broadcast(S, 2f), half = FloatVector.broadcast(S, 0.5f);
+        FloatVector a2 = FloatVector.broadcast(S, ERF_A2), a3 = FloatVector.broadcast(S, ERF_A3), a1 = FloatVector.broadcast(S, ERF_A1);
+        FloatVector invSqrt2Pi = FloatVector.broadcast(S, INV_SQRT_2PI);
+        int i = 0;
+        for (; i <= n - L; i += L) {
+            FloatVector v = FloatVector.fromArray(S, x, xo + i);
+            FloatVector a = v.abs().mul(INV_SQRT_2);
+            FloatVector t = one.div(a.fma(ERF_P, 1f));
+            FloatVector poly = t.fma(ERF_A5, ERF_A4).fma(t, a3).fma(t, a2).fma(t, a1).mul(t);
+            FloatVector e = a.mul(a).neg().lanewise(VectorOperators.EXP);
+            FloatVector q = poly.mul(e);
+            FloatVector cdf = two.sub(q).blend(q, v.compare(VectorOperators.LT, 0f)).mul(half);
+            FloatVector d = v.mul(invSqrt2Pi).fma(e, cdf);
+            d.mul(FloatVector.fromArray(S, g, go + i)).intoArray(out, o + i);
+        }
+        if (i < n) SCALAR.geluBackward(x, xo + i, g, go + i, out, o + i, n - i);
+    }
+
+    @Override
+    public void layerNormRow(float[] x, int xo, int n, float eps, float[] w, float[] b, float[] out, int o, float[] stats, int so) {
+        if (w == null || b == null || n < L) {
+            SCALAR.layerNormRow(x, xo, n, eps, w, b, out, o, stats, so);
+            return;
+        }
+        float mean = sum(x, xo, n) / n;
+        FloatVector mv = FloatVector.broadcast(S, mean), acc = FloatVector.zero(S);
+        int i = 0;
+        for (; i <= n - L; i += L) {
+            FloatVector d = FloatVector.fromArray(S, x, xo + i).sub(mv);
+            acc = d.fma(d, acc);
+        }
+        float ss = sumLanes(acc);
+        for (; i < n; i++) {
+            float d = x[xo + i] - mean;
+            ss = Math.fma(d, d, ss);
+        }
+        float rstd = (float) (1.0 / Math.sqrt(ss / n + eps));
+        FloatVector rv = FloatVector.broadcast(S, rstd);
+        for (i = 0; i <= n - L; i += L) {
+            FloatVector xh = FloatVector.fromArray(S, x, xo + i).sub(mv).mul(rv);
+            xh.fma(FloatVector.fromArray(S, w, i), FloatVector.fromArray(S, b, i)).intoArray(out, o + i);
+        }
+        for (; i < n; i++) out[o + i] = Math.fma((x[xo + i] - mean) * rstd, w[i], b[i]);
+        stats[so] = mean;
+        stats[so + 1] = rstd;
+    }
+
+    @Override
+    public void layerNormRowBackward(float[] x, int xo, float[] g, int go, int n, float mean, float rstd, float[] w,
+                                     float[] dx, int dxo, float[] gw, float[] gb) {
+        if (w == null || gw == null || gb == null || n < L) {
+            SCALAR.layerNormRowBackward(x, xo, g, go, n, mean, rstd, w, dx, dxo, gw, gb);
+            return;
+        }
+        FloatVector mv = FloatVector.broadcast(S, mean), rv = FloatVector.broadcast(S, rstd);
+        FloatVector sd = FloatVector.zero(S), sdx = sd;
+        int i = 0;
+        for (; i <= n - L; i += L) {
+            FloatVector xh = FloatVector.fromArray(S, x, xo + i).sub(mv).mul(rv);
+            FloatVector gv = FloatVector.fromArray(S, g, go + i);
+            FloatVector d = gv.mul(FloatVector.fromArray(S, w, i));
+            sd = sd.add(d);
+            sdx = d.fma(xh, sdx);
+            gv.fma(xh, FloatVector.fromArray(S, gw, i)).intoArray(gw, i);
+            gv.add(FloatVector.fromArray(S, gb, i)).intoArray(gb, i);
+        }
+        float sdS = sumLanes(sd), sdxS = sumLanes(sdx);
+        for (int j = i; j < n; j++) {
+            float xh = (x[xo + j] - mean) * rstd, gj = g[go + j], d = gj * w[j];
+            sdS += d;
+            sdxS = Math.fma(d, xh, sdxS);
+            gw[j] = Math.fma(gj, xh, gw[j]);
+            gb[j] += gj;
+        }
+        float md = sdS / n, mdx = sdxS / n;
+        FloatVector mdv = FloatVector.broadcast(S, md), mdxv = FloatVector.broadcast(S, mdx);
+        for (i = 0; i <= n - L; i += L) {
+            FloatVector xh = FloatVector.fromArray(S, x, xo + i).sub(mv).mul(rv);
+            FloatVector d = FloatVector.fromArray(S, g, go + i).mul(FloatVector.fromArray(S, w, i));
+            d.sub(mdv).sub(xh.mul(mdxv)).mul(rv).intoArray(dx, dxo + i);
+        }
+        for (; i < n; i++) {
+            float xh = (x[xo + i] - mean) * rstd, d = g[go + i] * w[i];
+            dx[dxo + i] = rstd * (d - md - xh * mdx);
+        }
+    }
+
     private static final ScalarFloatKernels SCALAR = new ScalarFloatKernels(MR, NR);
 }

@@ -170,4 +170,59 @@ class FloatKernelsTest {
             for (int i = 0; i < n; i++) assertEquals(e2[i], e1[i], 4 * Math.ulp(e2[i]), "sigmoid n=" + n + " i=" + i);
         }
     }
+
+    @Test
+    void geluAndItsGradientAreCloseToTheDoublePrecisionReference() {
+        for (int n : LENGTHS) {
+            float[] x = random(n + 3, n + 7), g = random(n + 2, n + 8);
+            for (int i = 0; i < n; i++) x[i + 3] *= 3f; // [-6, 6]: both tails
+            float[] y1 = new float[n + 1], y2 = new float[n + 1], d1 = new float[n], d2 = new float[n];
+            fast.gelu(x, 3, y1, 1, n);
+            oracle.gelu(x, 3, y2, 1, n);
+            fast.geluBackward(x, 3, g, 2, d1, 0, n);
+            oracle.geluBackward(x, 3, g, 2, d2, 0, n);
+            for (int i = 0; i < n; i++) {
+                float v = x[3 + i];
+                assertEquals(y2[i + 1], y1[i + 1], 4e-7 * Math.max(1, Math.abs(v)), "gelu(" + v + ") n=" + n);
+                assertEquals(d2[i], d1[i], 4e-7 * Math.max(1, Math.abs(v)) * Math.abs(g[2 + i]) + 1e-30, "gelu'(" + v + ") n=" + n);
+            }
+        }
+        float[] special = {0f, -0f, Float.NaN, 30f, -30f, Float.POSITIVE_INFINITY, 1e-20f, -1e-20f, 5.5f, -5.5f, 0.3f, -0.3f, 2f, -2f, 1f, -1f, 8f};
+        float[] y1 = new float[special.length], y2 = new float[special.length];
+        fast.gelu(special, 0, y1, 0, special.length);
+        oracle.gelu(special, 0, y2, 0, special.length);
+        for (int i = 0; i < special.length; i++) {
+            if (Float.isNaN(special[i])) assertTrue(Float.isNaN(y1[i]), "gelu(NaN)");
+            else assertEquals(y2[i], y1[i], 4e-7 * Math.max(1, Math.abs(special[i])), "gelu(" + special[i] + ")");
+        }
+        // Phi(-5.5) = 1.899e-8: the left tail keeps its relative precision (no 1 - erf cancellation; A&S 7.1.26 is within 0.3% there)
+        assertEquals(-5.5 * 1.8989562465887e-8, y1[9], 5e-3 * 5.5 * 1.9e-8);
+    }
+
+    @Test
+    void layerNormRowsAreCloseToTheOracle() {
+        for (int n : new int[] {1, 2, 7, 16, 17, 33, 128, 1023}) {
+            float[] x = random(n + 5, n), w = random(n, n + 1), b = random(n, n + 2), g = random(n + 4, n + 3);
+            for (int i = 0; i < n; i++) x[5 + i] = x[5 + i] * 3 + 10; // an offset the two-pass variance must not mind
+            for (boolean affine : new boolean[] {true, false}) {
+                float[] ww = affine ? w : null, bb = affine ? b : null;
+                float[] y1 = new float[n + 2], y2 = new float[n + 2], s1 = new float[4], s2 = new float[4];
+                fast.layerNormRow(x, 5, n, 1e-5f, ww, bb, y1, 2, s1, 1);
+                oracle.layerNormRow(x, 5, n, 1e-5f, ww, bb, y2, 2, s2, 1);
+                assertEquals(s2[1], s1[1], 1e-5 * Math.abs(s2[1]) + 1e-6, "mean n=" + n);
+                assertEquals(s2[2], s1[2], 1e-4 * Math.abs(s2[2]), "rstd n=" + n);
+                for (int i = 0; i < n + 2; i++) assertEquals(y2[i], y1[i], 1e-4, "layerNorm n=" + n + " i=" + i);
+                float[] dx1 = new float[n + 1], dx2 = new float[n + 1];
+                float[] gw1 = affine ? random(n, 5) : null, gw2 = affine ? gw1.clone() : null;
+                float[] gb1 = affine ? random(n, 6) : null, gb2 = affine ? gb1.clone() : null;
+                fast.layerNormRowBackward(x, 5, g, 4, n, s2[1], s2[2], ww, dx1, 1, gw1, gb1);
+                oracle.layerNormRowBackward(x, 5, g, 4, n, s2[1], s2[2], ww, dx2, 1, gw2, gb2);
+                for (int i = 0; i < n + 1; i++) assertEquals(dx2[i], dx1[i], 1e-4, "layerNorm dx n=" + n + " i=" + i);
+                if (affine) {
+                    for (int i = 0; i < n; i++) assertEquals(gw2[i], gw1[i], 1e-5, "layerNorm gw n=" + n);
+                    assertArrayEquals(gb2, gb1, "layerNorm gb n=" + n);
+                }
+            }
+        }
+    }
 }

@@ -1,0 +1,188 @@
+package dev.depth.nn;
+
+import dev.depth.autograd.GradCheck;
+import dev.depth.tensor.Generator;
+import dev.depth.tensor.Tensor;
+import org.junit.jupiter.api.Test;
+
+import java.util.function.Function;
+
+import static org.junit.jupiter.api.Assertions.*;
+
+/**
+ * The fused ops (layer norm, the LSTM and GRU steps) against the compositions of separate ops
+ * they replace: outputs and every gradient on odd shapes, double backward, and bad shapes.
+ */
+class FusedOpsTest {
+    private static final double RTOL = 1e-5, ATOL = 2e-6;
+
+    private static Tensor rand(long seed, int... shape) {
+        return Tensor.uniform(new Generator(seed), -2f, 2f, shape).requiresGrad(true);
+    }
+
+    private static void assertClose(String what, Tensor expected, Tensor actual) {
+        assertClose(what, expected, actual, ATOL);
+    }
+
+    private static void assertClose(String what, Tensor expected, Tensor actual, double atol) {
+        assertArrayEquals(expected.shape(), actual.shape(), what + " shape");
+        float[] e = expected.toFloatArray(), a = actual.toFloatArray();
+        for (int i = 0; i < e.length; i++)
+            assertEquals(e[i], a[i], atol + RTOL * Math.abs(e[i]), what + " at " + i);
+    }
+
+    /**
+     * Runs both functions on copies of the same inputs, backpropagates the same random upstream
+     * gradient through each and compares the outputs and every input's gradient.
+     */
+    private static void compare(String name, Function<Tensor[], Tensor> fused, Function<Tensor[], Tensor> reference, Tensor... inputs) {
+        compare(name, ATOL, fused, reference, inputs);
+    }
+
+    private static void compare(String name, double atol, Function<Tensor[], Tensor> fused, Function<Tensor[], Tensor> reference, Tensor... inputs) {
+        Tensor[] a = new Tensor[inputs.length], b = new Tensor[inputs.length];
+        for (int i = 0; i < inputs.length; i++) {
+            a[i] = inputs[i] == null ? null : inputs[i].detach().copy().requiresGrad(inputs[i].requiresGrad());
+            b[i] = inputs[i] == null ? null : inputs[i].detach().copy().requiresGrad(inputs[i].requiresGrad());
+        }
+        Tensor ya = fused.apply(a), yb = reference.apply(b);
+        assertClose(name + " output", yb, ya, atol);
+        Tensor g = Tensor.uniform(new Generator(99), -1f, 1f, ya.shape());
+        ya.backward(g);
+        yb.backward(g);
+        for (int i = 0; i < inputs.length; i++) {
+            if (inputs[i] != null && inputs[i].requiresGrad()) assertClose(name + " grad " + i, b[i].grad(), a[i].grad(), atol);
+        }
+    }
+
+    @Test
+    void layerNormMatchesTheComposition() {
+        int[][] shapes = {{1, 1}, {3, 7}, {2, 5, 17}, {4, 128}, {3, 1023}, {2, 3, 16}};
+        for (int[] s : shapes) {
+            int n = s[s.length - 1];
+            for (boolean affine : new boolean[] {true, false}) {
+                Tensor x = rand(s.length * 31L + n, s), w = affine ? rand(n + 1, n) : null, b = affine ? rand(n + 2, n) : null;
+                compare("layerNorm " + java.util.Arrays.toString(s) + (affine ? "" : " no affine"),
+                        t -> F.layerNorm(t[0], new int[] {n}, t[1], t[2], 1e-5f),
+                        t -> F.layerNormComposite(t[0], 1, t[1], t[2], 1e-5f), x, w, b);
+            }
+        }
+        // two normalised dimensions, a non-contiguous input, an input far from zero
+        compare("layerNorm 2 dims", t -> F.layerNorm(t[0], new int[] {3, 5}, t[1], t[2], 1e-5f),
+                t -> F.layerNormComposite(t[0], 2, t[1], t[2], 1e-5f), rand(1, 4, 3, 5), rand(2, 3, 5), rand(3, 3, 5));
+        compare("layerNorm transposed", t -> F.layerNorm(t[0].transpose(0, 1), new int[] {6}, t[1], t[2], 1e-5f),
+                t -> F.layerNormComposite(t[0].transpose(0, 1), 1, t[1], t[2], 1e-5f), rand(4, 6, 6), rand(5, 6), rand(6, 6));
+        // at 100 +- 2, float32 rounding of the inputs themselves (ulp 7.6e-6) bounds the agreement
+        compare("layerNorm offset", 1e-4, t -> F.layerNorm(t[0].add(100f), new int[] {33}, t[1], t[2], 1e-5f),
+                t -> F.layerNormComposite(t[0].add(100f), 1, t[1], t[2], 1e-5f), rand(7, 5, 33), rand(8, 33), rand(9, 33));
+    }
+
+    @Test
+    void layerNormGradientsOfGradientsMatchTheComposition() {
+        Tensor[] outs = new Tensor[2];
+        for (int k = 0; k < 2; k++) {
+            Tensor x = rand(11, 3, 6), w = rand(12, 6), b = rand(13, 6);
+            Tensor y = k == 0 ? F.layerNorm(x, new int[] {6}, w, b, 1e-5f) : F.layerNormComposite(x, 1, w, b, 1e-5f);
+            Tensor g = Tensor.uniform(new Generator(5), -1f, 1f, 3, 6);
+            y.backward(g, true, true);
+            Tensor gx = x.grad(), gw = w.grad();
+            x.setGrad(null);
+            w.setGrad(null);
+            b.setGrad(null);
+            gx.square().sum().add(gw.mul(gw).sum()).backward();
+            outs[k] = Tensor.cat(0, x.grad().reshape(-1), w.grad().reshape(-1));
+        }
+        assertClose("layerNorm double backward", outs[1], outs[0]);
+    }
+
+    @Test
+    void lstmStepMatchesTheComposition() {
+        for (int[] bh : new int[][] {{1, 1}, {3, 7}, {2, 17}, {5, 33}, {4, 256}}) {
+            int batch = bh[0], h = bh[1];
+            Tensor xp = rand(1, batch, 4 * h), hp = rand(2, batch, 4 * h), c = rand(3, batch, h);
+            for (int part = 0; part < 2; part++) {
+                int p = part;
+                compare("lstm " + batch + "x" + h + (p == 0 ? " h" : " c"),
+                        t -> LSTM.fusedStep(t[0], t[1], t[2], h)[p].mul(p + 1f).add(LSTM.fusedStep(t[0], t[1], t[2], h)[1 - p]),
+                        t -> LSTM.step(t[0].add(t[1]), t[2], h)[p].mul(p + 1f).add(LSTM.step(t[0].add(t[1]), t[2], h)[1 - p]), xp, hp, c);
+            }
+        }
+        // the cell state as a view with a row stride (half of the previous step's packed state), h and c used downstream
+        Tensor xp = rand(4, 3, 20), hp = rand(5, 3, 20), packed = rand(6, 3, 10);
+        compare("lstm strided state", t -> {
+            Tensor[] s = LSTM.fusedStep(t[0], t[1], t[2].narrow(1, 5, 5), 5);
+            return s[0].mul(s[1]).add(s[1]);
+        }, t -> {
+            Tensor[] s = LSTM.step(t[0].add(t[1]), t[2].narrow(1, 5, 5), 5);
+            return s[0].mul(s[1]).add(s[1]);
+        }, xp, hp, packed);
+    }
+
+    @Test
+    void gruStepMatchesTheComposition() {
+        for (int[] bh : new int[][] {{1, 1}, {3, 7}, {2, 17}, {5, 33}, {4, 256}}) {
+            int batch = bh[0], h = bh[1];
+            compare("gru " + batch + "x" + h, t -> GRU.fusedStep(t[0], t[1], t[2], h), t -> GRU.step(t[0], t[1], t[2], h),
+                    rand(1, batch, 3 * h), rand(2, batch, 3 * h), rand(3, batch, h));
+        }
+        compare("gru transposed state", t -> GRU.fusedStep(t[0], t[1], t[2].t(), 4), t -> GRU.step(t[0], t[1], t[2].t(), 4),
+                rand(4, 3, 12), rand(5, 3, 12), rand(6, 4, 3));
+    }
+
+    @Test
+    void recurrentStepsPassTheGradientCheckIncludingDoubleBackward() {
+        GradCheck.assertGradients("lstmCell", t -> {
+            Tensor[] s = LSTM.fusedStep(t[0], t[1], t[2], 3);
+            return s[0].add(s[1].mul(0.5f));
+        }, rand(1, 2, 12), rand(2, 2, 12), rand(3, 2, 3));
+        GradCheck.assertGradients("gruCell", t -> GRU.fusedStep(t[0], t[1], t[2], 3), rand(1, 2, 9), rand(2, 2, 9), rand(3, 2, 3));
+        // gradients of gradients equal those of the composition
+        for (boolean lstm : new boolean[] {true, false}) {
+            Tensor[] outs = new Tensor[2];
+            for (int k = 0; k < 2; k++) {
+                Tensor xp = rand(7, 2, lstm ? 8 : 6), hp = rand(8, 2, lstm ? 8 : 6), s = rand(9, 2, 2);
+                Tensor y;
+                if (lstm) {
+                    Tensor[] r = k == 0 ? LSTM.fusedStep(xp, hp, s, 2) : LSTM.step(xp.add(hp), s, 2);
+                    y = r[0].add(r[1].mul(0.3f));
+                } else {
+                    y = k == 0 ? GRU.fusedStep(xp, hp, s, 2) : GRU.step(xp, hp, s, 2);
+                }
+                y.backward(Tensor.uniform(new Generator(5), -1f, 1f, 2, 2), true, true);
+                Tensor gxp = xp.grad(), gs = s.grad();
+                xp.setGrad(null);
+                hp.setGrad(null);
+                s.setGrad(null);
+                gxp.square().sum().add(gs.square().sum()).backward();
+                outs[k] = Tensor.cat(0, xp.grad().reshape(-1), hp.grad().reshape(-1), s.grad().reshape(-1));
+            }
+            assertClose((lstm ? "lstm" : "gru") + " double backward", outs[1], outs[0]);
+        }
+    }
+
+    @Test
+    void slicesAreTwiceDifferentiable() {
+        Tensor x = rand(3, 2, 5);
+        Tensor y = x.narrow(1, 1, 3).pow(3f).sum();
+        y.backward(Tensor.scalar(1f), true, true);
+        Tensor g = x.grad();
+        assertTrue(g.requiresGrad(), "the gradient of a slice under createGraph must be differentiable");
+        x.setGrad(null);
+        g.sum().backward(); // d/dx sum(3 x^2 on the slice) = 6 x there, 0 elsewhere
+        float[] xs = x.toFloatArray(), gg = x.grad().toFloatArray();
+        for (int i = 0; i < xs.length; i++) {
+            int col = i % 5;
+            assertEquals(col >= 1 && col <= 3 ? 6 * xs[i] : 0f, gg[i], 1e-5, "at " + i);
+        }
+    }
+
+    @Test
+    void badShapesNameTheOp() {
+        var e = assertThrows(IllegalArgumentException.class, () -> LSTM.fusedStep(Tensor.zeros(2, 8), Tensor.zeros(2, 8), Tensor.zeros(2, 3), 2));
+        assertTrue(e.getMessage().contains("lstmCell") && e.getMessage().contains("cell state"), e.getMessage());
+        e = assertThrows(IllegalArgumentException.class, () -> GRU.fusedStep(Tensor.zeros(2, 6), Tensor.zeros(3, 6), Tensor.zeros(2, 2), 2));
+        assertTrue(e.getMessage().contains("gruCell"), e.getMessage());
+        e = assertThrows(IllegalArgumentException.class, () -> F.layerNorm(Tensor.zeros(2, 6), new int[] {6}, Tensor.zeros(5), null, 1e-5f));
+        assertTrue(e.getMessage().contains("layerNorm"), e.getMessage());
+    }
+}
