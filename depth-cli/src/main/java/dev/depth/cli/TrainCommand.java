@@ -109,6 +109,11 @@ final class TrainCommand implements Callable<Integer> {
     @Option(names = "--hidden", paramLabel = "N", defaultValue = "128", description = "--task hidden size (default: ${DEFAULT-VALUE}).")
     int hidden;
 
+    @Option(names = "--probe-out", paramLabel = "FILE",
+            description = "--task: write a JSON file for plotting: ||dL/dh_t|| per layer and time step before and after training (adding, copy), "
+                    + "each parameter's gradient norm, and for reverse the attention weights of " + TaskRunner.ATTENTION_EXAMPLES + " held-out examples.")
+    Path probeOut;
+
     @Override
     public Integer call() throws Exception {
         PrintWriter err = spec.commandLine().getErr(), stdout = spec.commandLine().getOut();
@@ -261,6 +266,11 @@ final class TrainCommand implements Callable<Integer> {
         err.printf(Locale.ROOT, "done: held-out %s %.4f (baseline %.4f), final train loss %.4f, mean gradient norm %.3f, %s%n",
                 result.metricName(), result.metric(), result.baseline(), result.lastLoss(), result.gradNorm(), Progress.duration(result.seconds()));
         err.flush();
+        if (probeOut != null) {
+            writeProbe(probeOut, t, t.equals("reverse") ? "gru" : c, len, result);
+            err.println("probe written to " + probeOut);
+            err.flush();
+        }
         if (common.json) {
             Map<String, Object> m = new LinkedHashMap<>();
             m.put("task", t);
@@ -278,6 +288,41 @@ final class TrainCommand implements Callable<Integer> {
             stdout.flush();
         }
         return 0;
+    }
+
+    /** The run's {@link TaskRunner.Probe} as JSON, written through a temporary file and a rename. */
+    static void writeProbe(Path file, String task, String cell, int length, TaskRunner.Result r) {
+        TaskRunner.Probe p = r.probe();
+        Map<String, Object> m = new LinkedHashMap<>();
+        m.put("task", task);
+        m.put("cell", cell);
+        m.put("length", length);
+        m.put("steps", r.steps());
+        m.put(r.metricName(), r.metric());
+        m.put("step_grad_norms_initial", p.initialStepGradNorms());
+        m.put("step_grad_norms_final", p.finalStepGradNorms());
+        m.put("parameter_grad_norms", p.parameterGradNorms());
+        if (p.attention() != null) {
+            m.put("attention", nested(p.attention()));
+            m.put("source", nested(p.source()));
+            m.put("decoded", nested(p.decoded()));
+        }
+        try {
+            dev.depth.io.AtomicFiles.writeString(file, Json.write(m) + "\n");
+        } catch (java.io.IOException e) {
+            throw new java.io.UncheckedIOException("cannot write --probe-out " + file + ": " + e.getMessage(), e);
+        }
+    }
+
+    /** A tensor as nested lists of floats. */
+    private static Object nested(dev.depth.tensor.Tensor t) {
+        if (t.dim() == 0) return t.item();
+        List<Object> out = new java.util.ArrayList<>(t.size(0));
+        for (int i = 0; i < t.size(0); i++) {
+            dev.depth.tensor.Tensor s = t.select(0, i);
+            out.add(s.dim() == 0 ? (Object) s.item() : s.dim() == 1 ? s.toFloatArray() : nested(s));
+        }
+        return out;
     }
 
     static Map<String, Object> metrics(EpochResult r) {

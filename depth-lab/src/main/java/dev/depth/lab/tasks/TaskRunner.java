@@ -5,12 +5,15 @@ import dev.depth.data.Batch;
 import dev.depth.nn.F;
 import dev.depth.nn.Init;
 import dev.depth.nn.Module;
+import dev.depth.nn.Recurrent;
 import dev.depth.optim.Adam;
 import dev.depth.tensor.Generator;
 import dev.depth.tensor.Tensor;
 
 import java.io.PrintStream;
+import java.util.LinkedHashMap;
 import java.util.Locale;
+import java.util.Map;
 import java.util.function.Function;
 
 /**
@@ -38,7 +41,25 @@ public final class TaskRunner {
      * global gradient norm over the last evaluation interval.
      */
     public record Result(String task, String cell, int length, int steps, double metric, String metricName, double baseline,
-                         double lastLoss, double gradNorm, double seconds) {}
+                         double lastLoss, double gradNorm, double seconds, Probe probe) {}
+
+    /**
+     * What a run records for study, on a fixed probe batch of the task.
+     *
+     * @param initialStepGradNorms for adding and copy, ||dL/dh_t|| [layer][t] of the recurrence
+     *        before training (vanishing or exploding gradients through time); empty for reverse
+     * @param finalStepGradNorms the same after training
+     * @param parameterGradNorms after training, the L2 norm of each named parameter's gradient
+     *        (per layer and weight) on the probe batch
+     * @param attention for reverse, the decoder's attention weights on the first held-out
+     *        examples (N, T, S) with the {@code source} (N, S) and greedy {@code decoded} (N, T)
+     *        tokens; null for the other tasks
+     */
+    public record Probe(double[][] initialStepGradNorms, double[][] finalStepGradNorms, Map<String, Double> parameterGradNorms,
+                        Tensor attention, Tensor source, Tensor decoded) {}
+
+    /** Held-out examples whose attention weights {@link Probe} keeps. */
+    public static final int ATTENTION_EXAMPLES = 4;
 
     public static Result run(Config c, PrintStream log) {
         Generator data = new Generator(c.seed()), heldOutGen = new Generator(c.seed() ^ 0x5EED);
@@ -68,6 +89,8 @@ public final class TaskRunner {
                 default -> throw new IllegalArgumentException("unknown task '" + c.task() + "'; expected one of " + TASKS);
             }
         }
+        Batch probeBatch = batch(c, new Generator(c.seed() ^ 0x9E0BEL));
+        double[][] initialNorms = stepGradNorms(model, lossFn, probeBatch);
         Adam opt = new Adam(model.parameters(), c.lr());
         if (c.clip() > 0) opt.withGradClipNorm(c.clip());
         long start = System.nanoTime();
@@ -75,11 +98,7 @@ public final class TaskRunner {
         int count = 0;
         double metric = Double.NaN, lastLoss = Double.NaN, gradNorm = Double.NaN;
         for (int step = 1; step <= c.steps(); step++) {
-            Batch b = switch (c.task()) {
-                case "adding" -> SequenceTasks.adding(c.batch(), c.length(), data);
-                case "copy" -> SequenceTasks.copy(c.batch(), c.length(), data);
-                default -> SequenceTasks.reverse(c.batch(), c.length(), REVERSE_VOCAB, data);
-            };
+            Batch b = batch(c, data);
             Tensor loss = lossFn.apply(b);
             opt.zeroGrad();
             loss.backward();
@@ -104,8 +123,51 @@ public final class TaskRunner {
             case "copy" -> 1.0 / 8;
             default -> Math.pow(1.0 / (REVERSE_VOCAB - 1), c.length());
         };
+        double seconds = (System.nanoTime() - start) / 1e9;
+        double[][] finalNorms = stepGradNorms(model, lossFn, probeBatch);
+        Map<String, Double> paramNorms = new LinkedHashMap<>();
+        model.zeroGrad();
+        lossFn.apply(probeBatch).backward();
+        model.namedParameters().forEach((name, p) -> paramNorms.put(name, p.grad() == null ? 0.0 : l2(p.grad())));
+        model.zeroGrad();
+        Tensor attention = null, source = null, decoded = null;
+        if (model instanceof Seq2Seq s2s) {
+            source = heldOut.x().narrow(0, 0, Math.min(ATTENTION_EXAMPLES, heldOut.x().size(0)));
+            Seq2Seq.Decoded d = s2s.greedy(source, heldOut.y().size(1), true);
+            attention = d.attentionWeights();
+            decoded = d.tokens();
+        }
         return new Result(c.task(), c.task().equals("reverse") ? "seq2seq-gru" : c.cell(), c.length(), c.steps(), metric, metricName(c.task()), baseline, lastLoss, gradNorm,
-                (System.nanoTime() - start) / 1e9);
+                seconds, new Probe(initialNorms, finalNorms, paramNorms, attention, source, decoded));
+    }
+
+    private static Batch batch(Config c, Generator gen) {
+        return switch (c.task()) {
+            case "adding" -> SequenceTasks.adding(c.batch(), c.length(), gen);
+            case "copy" -> SequenceTasks.copy(c.batch(), c.length(), gen);
+            default -> SequenceTasks.reverse(c.batch(), c.length(), REVERSE_VOCAB, gen);
+        };
+    }
+
+    /** ||dL/dh_t|| of the model's recurrence on one batch (empty for models without one); leaves no gradients behind. */
+    static double[][] stepGradNorms(Module model, Function<Batch, Tensor> lossFn, Batch b) {
+        Recurrent rnn = model instanceof TaskModels.Regressor r ? r.rnn : model instanceof TaskModels.Tagger t ? t.rnn : null;
+        if (rnn == null) return new double[0][];
+        rnn.trackStepGradients(true);
+        try {
+            model.zeroGrad();
+            lossFn.apply(b).backward();
+            return rnn.stepGradientNorms();
+        } finally {
+            rnn.trackStepGradients(false);
+            model.zeroGrad();
+        }
+    }
+
+    private static double l2(Tensor t) {
+        double s = 0;
+        for (float v : t.toFloatArray()) s += (double) v * v;
+        return Math.sqrt(s);
     }
 
     static String metricName(String task) {

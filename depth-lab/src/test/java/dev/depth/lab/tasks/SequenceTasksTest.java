@@ -2,6 +2,7 @@ package dev.depth.lab.tasks;
 
 import dev.depth.data.Batch;
 import dev.depth.tensor.Generator;
+import dev.depth.tensor.Tensor;
 import org.junit.jupiter.api.Test;
 
 import static org.junit.jupiter.api.Assertions.*;
@@ -42,6 +43,17 @@ class SequenceTasksTest {
         var c = new TaskRunner.Config("adding", "lstm", 10, 32, 64, 300, 1e-2, 1.0, 1, 300);
         TaskRunner.Result r = TaskRunner.run(c, null);
         assertTrue(r.metric() < 0.25 * r.baseline(), "mse " + r.metric() + " vs baseline " + r.baseline());
+        // the probe: ||dL/dh_t|| for every step of the one layer, before and after training, and every parameter's gradient norm
+        TaskRunner.Probe p = r.probe();
+        assertEquals(1, p.initialStepGradNorms().length);
+        assertEquals(10, p.finalStepGradNorms()[0].length);
+        for (double v : p.finalStepGradNorms()[0]) assertTrue(v > 0 && Double.isFinite(v), "step gradient norm " + v);
+        // the loss reads only the last output: the gradient reaches the last state directly, the first through 9 steps
+        assertTrue(p.initialStepGradNorms()[0][9] > p.initialStepGradNorms()[0][0], java.util.Arrays.toString(p.initialStepGradNorms()[0]));
+        assertEquals(java.util.Set.of("rnn.weight_ih_l0", "rnn.weight_hh_l0", "rnn.bias_ih_l0", "rnn.bias_hh_l0", "readout.weight", "readout.bias"),
+                p.parameterGradNorms().keySet());
+        for (double v : p.parameterGradNorms().values()) assertTrue(v > 0, "parameter gradient norm " + v);
+        assertNull(p.attention());
     }
 
     @Test
@@ -49,6 +61,13 @@ class SequenceTasksTest {
         var c = new TaskRunner.Config("reverse", "gru", 5, 32, 64, 300, 1e-2, 1.0, 1, 300);
         TaskRunner.Result r = TaskRunner.run(c, null);
         assertTrue(r.metric() > 0.5, "exact match " + r.metric());
+        assertArrayEquals(new int[] {TaskRunner.ATTENTION_EXAMPLES, 5, 5}, r.probe().attention().shape());
+        assertArrayEquals(new int[] {TaskRunner.ATTENTION_EXAMPLES, 5}, r.probe().decoded().shape());
+        // a model that reverses attends, for output t, mostly to source position 4 - t
+        Tensor a = r.probe().attention();
+        int onAntiDiagonal = 0;
+        for (int n = 0; n < a.size(0); n++) for (int t = 0; t < 5; t++) if (a.select(0, n).select(0, t).argmax(0, false).item() == 4 - t) onAntiDiagonal++;
+        assertTrue(onAntiDiagonal >= 0.6 * 5 * a.size(0), "attention peaks on the mirrored position in " + onAntiDiagonal + " of " + 5 * a.size(0));
         Seq2Seq m = new Seq2Seq(TaskRunner.REVERSE_VOCAB, 8, 8);
         var d = m.greedy(SequenceTasks.reverse(2, 4, TaskRunner.REVERSE_VOCAB, new Generator(1)).x(), 4, true);
         assertArrayEquals(new int[] {2, 4, 4}, d.attentionWeights().shape());
