@@ -188,18 +188,10 @@ public class GptModel extends LanguageModel {
                     v = cache[1].narrow(2, 0, past + t);
                 }
             }
-            Tensor mask = t == 1 ? null : causalMask(t, past);
-            Tensor y = Attention.scaledDotProduct(q, k, v, mask, false, 0f, false, null).output(); // (N, heads, T, hd)
+            // fused; causal with queries at positions past .. past+t-1 against the past+t keys
+            Tensor y = Attention.scaledDotProduct(q, k, v, null, true); // (N, heads, T, hd)
             x = x.add(attnProj.forward(y.permute(0, 2, 1, 3).reshape(n, t, e)));
             return x.add(mlpProj.forward(fc.forward(ln2.forward(x)).gelu()));
-        }
-
-        /** (T, past + T): query i (at position past + i) may not see keys after it. */
-        private static Tensor causalMask(int t, int past) {
-            int s = past + t;
-            float[] m = new float[t * s];
-            for (int i = 0; i < t; i++) for (int j = past + i + 1; j < s; j++) m[i * s + j] = 1f;
-            return Tensor.wrap(m, t, s);
         }
     }
 }
