@@ -25,6 +25,8 @@ public final class FusedAttention {
 
     /** Query rows whose probabilities the backward keeps at once. */
     static final int BLOCK_ROWS = 64;
+    /** Rows (queries, or keys in the backward's products) computed together, the kernels' register tile. */
+    private static final int GROUP = 4;
     /** About this many multiply-adds per thread at least, else the work runs on the calling thread. */
     private static final long MIN_WORK_PER_THREAD = 1L << 16;
 
@@ -63,31 +65,52 @@ public final class FusedAttention {
                                float[] qOut, float[] ktOut, float[] vOut, float[] out, float[] lse) {
         int l = pr.l(), s = pr.s(), d = pr.d(), dv = pr.dv();
         Parallel.forRange(pr.batch(), pr.grain(), (from, to) -> {
-            float[] p = new float[Math.max(1, s)];
+            float[] p = new float[GROUP * Math.max(1, s)];
+            float[] sums = new float[GROUP];
             for (int b = from; b < to; b++) {
                 int qb = b * l * d, kb = b * s * d, vb = b * s * dv, ob = b * l * dv;
                 gather(q, b, l, d, qOut, qb, false);
                 gather(k, b, s, d, ktOut, kb, true);
                 gather(v, b, s, dv, vOut, vb, false);
-                for (int i = 0; i < l; i++) {
-                    int n = pr.keysOf(i), oi = ob + i * dv;
-                    float max = Float.NEGATIVE_INFINITY;
+                for (int i0 = 0; i0 < l; i0 += GROUP) {
+                    int rows = Math.min(GROUP, l - i0), n = pr.keysOf(i0 + rows - 1); // keys seen by the group's last row
                     if (n > 0) {
-                        kernels.rowTimesColumns(qOut, qb + i * d, d, ktOut, kb, s, pr.scale(), p, 0, n);
-                        applyMask(pr.mask(), b, i, p, 0, n);
-                        max = kernels.max(p, 0, n);
+                        kernels.gemm(rows, d, qOut, qb + i0 * d, d, 1, ktOut, kb, s, n, pr.scale(), false, p, 0, s);
+                        probabilities(kernels, pr, b, i0, rows, n, p, lse, sums);
+                        kernels.gemm(rows, n, p, 0, s, 1, vOut, vb, dv, dv, 1f, false, out, ob + i0 * dv, dv);
                     }
-                    if (max == Float.NEGATIVE_INFINITY) { // no key to attend to
-                        Arrays.fill(out, oi, oi + dv, Float.NaN);
-                        lse[b * l + i] = Float.NaN;
-                        continue;
+                    for (int r = 0; r < rows; r++) {
+                        int o = ob + (i0 + r) * dv;
+                        if (n == 0 || Float.isNaN(lse[b * l + i0 + r])) Arrays.fill(out, o, o + dv, Float.NaN);
+                        else for (int c = 0; c < dv; c++) out[o + c] /= sums[r];
                     }
-                    float sum = kernels.expShiftSum(p, 0, n, max);
-                    lse[b * l + i] = max + (float) Math.log(sum);
-                    kernels.weightedRowSum(p, 0, 1, n, vOut, vb, dv, dv, 1f / sum, false, out, oi);
                 }
             }
         });
+    }
+
+    /**
+     * Turns the group's scores p (rows, n), row stride S, into unnormalised probabilities
+     * exp(score - max) with the masked and causally hidden keys at 0, and stores each row's sum
+     * in sums and its log-sum-exp in lse (NaN for a row with no key).
+     */
+    private static void probabilities(AttentionKernels kernels, Problem pr, int b, int i0, int rows, int n, float[] p, float[] lse, float[] sums) {
+        int s = pr.s(), l = pr.l();
+        for (int r = 0; r < rows; r++) {
+            int po = r * s, ni = pr.keysOf(i0 + r);
+            Arrays.fill(p, po + ni, po + n, Float.NEGATIVE_INFINITY);
+            applyMask(pr.mask(), b, i0 + r, p, po, ni);
+            float max = kernels.max(p, po, ni);
+            if (max == Float.NEGATIVE_INFINITY) { // no key to attend to
+                Arrays.fill(p, po, po + n, 0f);
+                lse[b * l + i0 + r] = Float.NaN;
+                sums[r] = Float.NaN;
+                continue;
+            }
+            float sum = kernels.expShiftSum(p, po, n, max);
+            sums[r] = sum;
+            lse[b * l + i0 + r] = max + (float) Math.log(sum);
+        }
     }
 
     /**
@@ -102,35 +125,44 @@ public final class FusedAttention {
         int l = pr.l(), s = pr.s(), d = pr.d(), dvs = pr.dv();
         float scale = pr.scale();
         Parallel.forRange(pr.batch(), pr.grain(), (from, to) -> {
-            int rows = Math.min(BLOCK_ROWS, Math.max(1, l));
-            float[] p = new float[rows * s], ds = new float[rows * s];
+            int block = Math.min(BLOCK_ROWS, Math.max(1, l));
+            float[] p = new float[block * s], ds = new float[block * s];
             float[] keys = new float[s * d], vt = new float[dvs * s], g = new float[l * dvs];
             for (int b = from; b < to; b++) {
                 int qb = b * l * d, kb = b * s * d, vb = b * s * dvs, ob = b * l * dvs;
                 gather(gradOut, b, l, dvs, g, 0, false);
                 transpose(kt, kb, d, s, keys);
                 transpose(v, vb, s, dvs, vt);
-                for (int i0 = 0; i0 < l; i0 += rows) {
-                    int i1 = Math.min(l, i0 + rows), seen = 0;
-                    for (int i = i0; i < i1; i++) {
-                        int n = pr.keysOf(i), r = (i - i0) * s;
-                        seen = Math.max(seen, n);
-                        if (n == 0) continue;
-                        kernels.rowTimesColumns(q, qb + i * d, d, kt, kb, s, scale, p, r, n);
-                        applyMask(pr.mask(), b, i, p, r, n);
-                        kernels.expShiftSum(p, r, n, lse[b * l + i]); // the probabilities
-                        kernels.rowTimesColumns(g, i * dvs, dvs, vt, 0, s, 1f, ds, r, n); // dP
-                        float rowDot = kernels.dot(g, i * dvs, out, ob + i * dvs, dvs);
-                        kernels.softmaxGrad(p, r, ds, r, rowDot, n); // dS
-                        kernels.weightedRowSum(ds, r, 1, n, keys, 0, d, d, scale, false, dq, qb + i * d);
+                for (int i0 = 0; i0 < l; i0 += block) {
+                    int i1 = Math.min(l, i0 + block), seen = pr.keysOf(i1 - 1);
+                    if (seen == 0) continue;
+                    for (int g0 = i0; g0 < i1; g0 += GROUP) {
+                        int rows = Math.min(GROUP, i1 - g0), n = pr.keysOf(g0 + rows - 1), po = (g0 - i0) * s;
+                        if (n > 0) {
+                            kernels.gemm(rows, d, q, qb + g0 * d, d, 1, kt, kb, s, n, scale, false, p, po, s); // scores
+                            kernels.gemm(rows, dvs, g, g0 * dvs, dvs, 1, vt, 0, s, n, 1f, false, ds, po, s); // dP
+                        }
+                        for (int r = 0; r < rows; r++) {
+                            int i = g0 + r, ro = po + r * s, ni = pr.keysOf(i);
+                            Arrays.fill(p, ro + ni, ro + n, Float.NEGATIVE_INFINITY);
+                            applyMask(pr.mask(), b, i, p, ro, ni);
+                            kernels.expShiftSum(p, ro, n, lse[b * l + i]); // the probabilities, 0 where hidden
+                            Arrays.fill(p, ro + n, ro + seen, 0f); // keys the block's later rows see
+                            float rowDot = kernels.dot(g, i * dvs, out, ob + i * dvs, dvs);
+                            if (ni < seen) Arrays.fill(ds, ro + ni, ro + seen, 0f);
+                            kernels.softmaxGrad(p, ro, ds, ro, rowDot, ni); // dS
+                        }
+                        if (n > 0) kernels.gemm(rows, n, ds, po, s, 1, keys, 0, d, d, scale, false, dq, qb + g0 * d, d);
                     }
-                    for (int j = 0; j < seen; j++) {
-                        // rows of the block that see key j: all, or under the causal mask those at positions >= j
+                    // dV += P^T gradOut and dK += scale dS^T q over the block's rows, 4 keys at a time
+                    for (int j = 0; j < seen; j += GROUP) {
+                        int keyCount = Math.min(GROUP, seen - j);
+                        // under the causal mask, rows before key j's position see none of these keys
                         int first = pr.causal() ? (int) Math.max(0L, Math.min(i1 - i0, (long) j - pr.causalOffset() - i0)) : 0;
                         int count = i1 - i0 - first;
                         if (count <= 0) continue;
-                        kernels.weightedRowSum(p, first * s + j, s, count, g, (i0 + first) * dvs, dvs, dvs, 1f, true, dv, vb + j * dvs);
-                        kernels.weightedRowSum(ds, first * s + j, s, count, q, qb + (i0 + first) * d, d, d, scale, true, dk, kb + j * d);
+                        kernels.gemm(keyCount, count, p, first * s + j, 1, s, g, (i0 + first) * dvs, dvs, dvs, 1f, true, dv, vb + j * dvs, dvs);
+                        kernels.gemm(keyCount, count, ds, first * s + j, 1, s, q, qb + (i0 + first) * d, d, d, scale, true, dk, kb + j * d, d);
                     }
                 }
             }

@@ -2,8 +2,8 @@ package dev.depth.kernel.simd;
 
 /**
  * The inner loops of fused attention ({@code dev.depth.kernel.FusedAttention}), over flat float
- * arrays with explicit offsets: one query row's scores against a block of keys, softmax pieces,
- * and weighted sums of rows.
+ * arrays with explicit offsets: small matrix products (scores of a few query rows against a block
+ * of keys, weighted sums of rows) and the pieces of a row's softmax and its backward.
  *
  * <p>Implementations are stateless and thread-safe. Two exist: {@link ScalarAttentionKernels}
  * (the fallback and the test oracle) and a Vector API one, chosen by {@link #get()} the way
@@ -16,19 +16,13 @@ public interface AttentionKernels {
     String name();
 
     /**
-     * One row times a matrix stored by columns: {@code p[po + j] = alpha * sum over c < d of
-     * x[xo + c] * mt[mto + c * ldm + j]} for j in [0, n). With {@code mt} a transposed key block
-     * (d, S) this is one query's scores.
+     * A small matrix product for {@code rows} rows (best in groups of 4): {@code r[i][j] = alpha *
+     * sum over p < k of a[ao + i * ars + p * acs] * b[bo + p * ldb + j]} for i < rows, j < n; writes
+     * {@code c[co + i * ldc + j] = r[i][j]}, or adds r to it when {@code accumulate}. A is read
+     * through two strides, so a transposed operand costs nothing; B's rows must be contiguous.
      */
-    void rowTimesColumns(float[] x, int xo, int d, float[] mt, int mto, int ldm, float alpha, float[] p, int po, int n);
-
-    /**
-     * A weighted sum of matrix rows: {@code r[c] = alpha * sum over j < n of w[wo + j * ws] *
-     * m[mo + j * ldm + c]} for c in [0, width); writes {@code out[oo + c] = r[c]}, or adds r to
-     * it when {@code accumulate}.
-     */
-    void weightedRowSum(float[] w, int wo, int ws, int n, float[] m, int mo, int ldm, int width, float alpha,
-                        boolean accumulate, float[] out, int oo);
+    void gemm(int rows, int k, float[] a, int ao, int ars, int acs, float[] b, int bo, int ldb, int n, float alpha,
+              boolean accumulate, float[] c, int co, int ldc);
 
     /** The largest of x[xo .. xo+n) ({@code -Infinity} when n == 0), NaN if any is NaN. */
     float max(float[] x, int xo, int n);
@@ -76,19 +70,18 @@ public interface AttentionKernels {
 
         /** One short row of each kernel against the scalar oracle, within a loose tolerance. */
         private static boolean selfTest(AttentionKernels v) {
-            int n = 37, d = 5;
-            float[] x = new float[d], m = new float[d * n], a = new float[n], b = new float[n];
-            for (int i = 0; i < d; i++) x[i] = (i * 7 % 5) * 0.3f - 0.6f;
+            int n = 37, d = 5, rows = 5;
+            float[] x = new float[rows * d], m = new float[d * n], a = new float[rows * n], b = new float[rows * n];
+            for (int i = 0; i < x.length; i++) x[i] = (i * 7 % 5) * 0.3f - 0.6f;
             for (int i = 0; i < m.length; i++) m[i] = (i * 5 % 11) * 0.1f - 0.5f;
-            v.rowTimesColumns(x, 0, d, m, 0, n, 0.5f, a, 0, n);
-            SCALAR.rowTimesColumns(x, 0, d, m, 0, n, 0.5f, b, 0, n);
+            v.gemm(rows, d, x, 0, d, 1, m, 0, n, n, 0.5f, false, a, 0, n);
+            SCALAR.gemm(rows, d, x, 0, d, 1, m, 0, n, n, 0.5f, false, b, 0, n);
             if (!close(a, b)) return false;
             float sa = v.expShiftSum(a, 0, n, v.max(a, 0, n)), sb = SCALAR.expShiftSum(b, 0, n, SCALAR.max(b, 0, n));
             if (!close(a, b) || Math.abs(sa - sb) > 1e-4f * Math.abs(sb)) return false;
-            float[] o1 = new float[n], o2 = new float[n];
-            v.weightedRowSum(a, 0, 1, d, m, 0, n, n, 2f, false, o1, 0);
-            SCALAR.weightedRowSum(a, 0, 1, d, m, 0, n, n, 2f, false, o2, 0);
-            return close(o1, o2) && Math.abs(v.dot(a, 0, m, 3, n) - SCALAR.dot(a, 0, m, 3, n)) < 1e-4f;
+            v.gemm(rows, d, x, 0, 1, rows, m, 0, n, n, 2f, true, a, 0, n);
+            SCALAR.gemm(rows, d, x, 0, 1, rows, m, 0, n, n, 2f, true, b, 0, n);
+            return close(a, b) && Math.abs(v.dot(a, 0, m, 3, n) - SCALAR.dot(a, 0, m, 3, n)) < 1e-4f;
         }
 
         private static boolean close(float[] a, float[] b) {

@@ -8,23 +8,18 @@ final class ScalarAttentionKernels implements AttentionKernels {
     }
 
     @Override
-    public void rowTimesColumns(float[] x, int xo, int d, float[] mt, int mto, int ldm, float alpha, float[] p, int po, int n) {
-        for (int j = 0; j < n; j++) p[po + j] = 0f;
-        for (int c = 0; c < d; c++) {
-            float xc = x[xo + c];
-            int row = mto + c * ldm;
-            for (int j = 0; j < n; j++) p[po + j] += xc * mt[row + j];
-        }
-        for (int j = 0; j < n; j++) p[po + j] *= alpha;
-    }
-
-    @Override
-    public void weightedRowSum(float[] w, int wo, int ws, int n, float[] m, int mo, int ldm, int width, float alpha,
-                               boolean accumulate, float[] out, int oo) {
-        for (int c = 0; c < width; c++) {
-            float acc = 0f;
-            for (int j = 0; j < n; j++) acc += w[wo + j * ws] * m[mo + j * ldm + c];
-            out[oo + c] = accumulate ? out[oo + c] + alpha * acc : alpha * acc;
+    public void gemm(int rows, int k, float[] a, int ao, int ars, int acs, float[] b, int bo, int ldb, int n, float alpha,
+                     boolean accumulate, float[] c, int co, int ldc) {
+        float[] acc = new float[n];
+        for (int i = 0; i < rows; i++) {
+            java.util.Arrays.fill(acc, 0f);
+            for (int p = 0; p < k; p++) {
+                float ap = a[ao + i * ars + p * acs];
+                int row = bo + p * ldb;
+                for (int j = 0; j < n; j++) acc[j] += ap * b[row + j];
+            }
+            int ci = co + i * ldc;
+            for (int j = 0; j < n; j++) c[ci + j] = accumulate ? c[ci + j] + alpha * acc[j] : alpha * acc[j];
         }
     }
 

@@ -8,10 +8,10 @@ import jdk.incubator.vector.VectorShuffle;
 import jdk.incubator.vector.VectorSpecies;
 
 /**
- * The Vector API {@link AttentionKernels}, at the preferred width. Scores are computed for
- * several keys at once from a transposed key block (one broadcast of the query element, one
- * fused multiply-add per vector of keys), so no horizontal sum is needed per key; ragged ends
- * use masked loads and stores.
+ * The Vector API {@link AttentionKernels}, at the preferred width. Products are register
+ * tiles of 4 rows by 2 vectors: per step of k, two loads of B's row and four broadcasts of A
+ * feed eight fused multiply-adds, and no horizontal sum is needed (scores are computed against
+ * transposed keys, a vector of keys at a time); ragged ends use masked loads and stores.
  */
 final class VectorAttentionKernels implements AttentionKernels {
     private static final VectorSpecies<Float> S = FloatVector.SPECIES_PREFERRED;
@@ -28,81 +28,91 @@ final class VectorAttentionKernels implements AttentionKernels {
     }
 
     @Override
-    public void rowTimesColumns(float[] x, int xo, int d, float[] mt, int mto, int ldm, float alpha, float[] p, int po, int n) {
+    public void gemm(int rows, int k, float[] a, int ao, int ars, int acs, float[] b, int bo, int ldb, int n, float alpha,
+                     boolean accumulate, float[] c, int co, int ldc) {
+        int i = 0;
+        for (; i + 4 <= rows; i += 4) gemm4(k, a, ao + i * ars, ars, acs, b, bo, ldb, n, alpha, accumulate, c, co + i * ldc, ldc);
+        for (; i < rows; i++) gemm1(k, a, ao + i * ars, acs, b, bo, ldb, n, alpha, accumulate, c, co + i * ldc);
+    }
+
+    // The tiles are written out: a vector passed to a method C2 does not inline is boxed.
+
+    /** Four rows of C: per step of k one or two loads of B's row and four broadcasts of A, into 4 x 2 accumulators. */
+    private static void gemm4(int k, float[] a, int ao, int ars, int acs, float[] b, int bo, int ldb, int n, float alpha,
+                              boolean accumulate, float[] c, int co, int ldc) {
+        int a1 = ao + ars, a2 = a1 + ars, a3 = a2 + ars;
         int j = 0;
-        for (; j <= n - 4 * L; j += 4 * L) { // four independent accumulators hide the FMA latency
-            FloatVector a0 = FloatVector.zero(S), a1 = a0, a2 = a0, a3 = a0;
-            for (int c = 0, row = mto + j; c < d; c++, row += ldm) {
-                FloatVector xc = FloatVector.broadcast(S, x[xo + c]);
-                a0 = xc.fma(FloatVector.fromArray(S, mt, row), a0);
-                a1 = xc.fma(FloatVector.fromArray(S, mt, row + L), a1);
-                a2 = xc.fma(FloatVector.fromArray(S, mt, row + 2 * L), a2);
-                a3 = xc.fma(FloatVector.fromArray(S, mt, row + 3 * L), a3);
+        for (; j + 2 * L <= n; j += 2 * L) {
+            FloatVector c00 = FloatVector.zero(S), c01 = c00, c10 = c00, c11 = c00, c20 = c00, c21 = c00, c30 = c00, c31 = c00;
+            for (int p = 0, ap = 0, row = bo + j; p < k; p++, ap += acs, row += ldb) {
+                FloatVector b0 = FloatVector.fromArray(S, b, row), b1 = FloatVector.fromArray(S, b, row + L);
+                FloatVector x = FloatVector.broadcast(S, a[ao + ap]);
+                c00 = x.fma(b0, c00);
+                c01 = x.fma(b1, c01);
+                x = FloatVector.broadcast(S, a[a1 + ap]);
+                c10 = x.fma(b0, c10);
+                c11 = x.fma(b1, c11);
+                x = FloatVector.broadcast(S, a[a2 + ap]);
+                c20 = x.fma(b0, c20);
+                c21 = x.fma(b1, c21);
+                x = FloatVector.broadcast(S, a[a3 + ap]);
+                c30 = x.fma(b0, c30);
+                c31 = x.fma(b1, c31);
             }
-            a0.mul(alpha).intoArray(p, po + j);
-            a1.mul(alpha).intoArray(p, po + j + L);
-            a2.mul(alpha).intoArray(p, po + j + 2 * L);
-            a3.mul(alpha).intoArray(p, po + j + 3 * L);
+            int o = co + j;
+            store(c00, alpha, accumulate, c, o);
+            store(c01, alpha, accumulate, c, o + L);
+            store(c10, alpha, accumulate, c, o + ldc);
+            store(c11, alpha, accumulate, c, o + ldc + L);
+            store(c20, alpha, accumulate, c, o + 2 * ldc);
+            store(c21, alpha, accumulate, c, o + 2 * ldc + L);
+            store(c30, alpha, accumulate, c, o + 3 * ldc);
+            store(c31, alpha, accumulate, c, o + 3 * ldc + L);
         }
-        for (; j <= n - L; j += L) {
-            FloatVector a0 = FloatVector.zero(S), a1 = a0;
-            int c = 0, row = mto + j;
-            for (; c + 1 < d; c += 2, row += 2 * ldm) {
-                a0 = FloatVector.broadcast(S, x[xo + c]).fma(FloatVector.fromArray(S, mt, row), a0);
-                a1 = FloatVector.broadcast(S, x[xo + c + 1]).fma(FloatVector.fromArray(S, mt, row + ldm), a1);
-            }
-            if (c < d) a0 = FloatVector.broadcast(S, x[xo + c]).fma(FloatVector.fromArray(S, mt, row), a0);
-            a0.add(a1).mul(alpha).intoArray(p, po + j);
-        }
-        if (j < n) {
+        for (; j < n; j += L) {
             VectorMask<Float> m = S.indexInRange(j, n);
-            FloatVector a0 = FloatVector.zero(S);
-            for (int c = 0, row = mto + j; c < d; c++, row += ldm)
-                a0 = FloatVector.broadcast(S, x[xo + c]).fma(FloatVector.fromArray(S, mt, row, m), a0);
-            a0.mul(alpha).intoArray(p, po + j, m);
+            FloatVector c0 = FloatVector.zero(S), c1 = c0, c2 = c0, c3 = c0;
+            for (int p = 0, ap = 0, row = bo + j; p < k; p++, ap += acs, row += ldb) {
+                FloatVector b0 = FloatVector.fromArray(S, b, row, m);
+                c0 = FloatVector.broadcast(S, a[ao + ap]).fma(b0, c0);
+                c1 = FloatVector.broadcast(S, a[a1 + ap]).fma(b0, c1);
+                c2 = FloatVector.broadcast(S, a[a2 + ap]).fma(b0, c2);
+                c3 = FloatVector.broadcast(S, a[a3 + ap]).fma(b0, c3);
+            }
+            int o = co + j;
+            storeMasked(c0, alpha, accumulate, c, o, m);
+            storeMasked(c1, alpha, accumulate, c, o + ldc, m);
+            storeMasked(c2, alpha, accumulate, c, o + 2 * ldc, m);
+            storeMasked(c3, alpha, accumulate, c, o + 3 * ldc, m);
         }
     }
 
-    @Override
-    public void weightedRowSum(float[] w, int wo, int ws, int n, float[] m, int mo, int ldm, int width, float alpha,
-                               boolean accumulate, float[] out, int oo) {
-        int c = 0;
-        for (; c <= width - 2 * L; c += 2 * L) { // two rows per step into separate accumulators
-            FloatVector a0 = FloatVector.zero(S), a1 = a0, b0 = a0, b1 = a0;
-            int j = 0, row = mo + c;
-            for (; j + 1 < n; j += 2, row += 2 * ldm) {
-                FloatVector w0 = FloatVector.broadcast(S, w[wo + j * ws]), w1 = FloatVector.broadcast(S, w[wo + (j + 1) * ws]);
-                a0 = w0.fma(FloatVector.fromArray(S, m, row), a0);
-                a1 = w0.fma(FloatVector.fromArray(S, m, row + L), a1);
-                b0 = w1.fma(FloatVector.fromArray(S, m, row + ldm), b0);
-                b1 = w1.fma(FloatVector.fromArray(S, m, row + ldm + L), b1);
+    /** One row of C, two accumulators per vector of columns (even and odd steps of k). */
+    private static void gemm1(int k, float[] a, int ao, int acs, float[] b, int bo, int ldb, int n, float alpha,
+                              boolean accumulate, float[] c, int co) {
+        for (int j = 0; j < n; j += L) {
+            VectorMask<Float> m = S.indexInRange(j, n);
+            FloatVector c0 = FloatVector.zero(S), c1 = c0;
+            int p = 0, ap = ao, row = bo + j;
+            for (; p + 1 < k; p += 2, ap += 2 * acs, row += 2 * ldb) {
+                c0 = FloatVector.broadcast(S, a[ap]).fma(FloatVector.fromArray(S, b, row, m), c0);
+                c1 = FloatVector.broadcast(S, a[ap + acs]).fma(FloatVector.fromArray(S, b, row + ldb, m), c1);
             }
-            if (j < n) {
-                FloatVector w0 = FloatVector.broadcast(S, w[wo + j * ws]);
-                a0 = w0.fma(FloatVector.fromArray(S, m, row), a0);
-                a1 = w0.fma(FloatVector.fromArray(S, m, row + L), a1);
-            }
-            FloatVector r0 = a0.add(b0).mul(alpha), r1 = a1.add(b1).mul(alpha);
-            if (accumulate) {
-                r0 = r0.add(FloatVector.fromArray(S, out, oo + c));
-                r1 = r1.add(FloatVector.fromArray(S, out, oo + c + L));
-            }
-            r0.intoArray(out, oo + c);
-            r1.intoArray(out, oo + c + L);
+            if (p < k) c0 = FloatVector.broadcast(S, a[ap]).fma(FloatVector.fromArray(S, b, row, m), c0);
+            storeMasked(c0.add(c1), alpha, accumulate, c, co + j, m);
         }
-        for (; c < width; c += L) {
-            VectorMask<Float> mask = S.indexInRange(c, width);
-            FloatVector a0 = FloatVector.zero(S), b0 = a0;
-            int j = 0, row = mo + c;
-            for (; j + 1 < n; j += 2, row += 2 * ldm) {
-                a0 = FloatVector.broadcast(S, w[wo + j * ws]).fma(FloatVector.fromArray(S, m, row, mask), a0);
-                b0 = FloatVector.broadcast(S, w[wo + (j + 1) * ws]).fma(FloatVector.fromArray(S, m, row + ldm, mask), b0);
-            }
-            if (j < n) a0 = FloatVector.broadcast(S, w[wo + j * ws]).fma(FloatVector.fromArray(S, m, row, mask), a0);
-            FloatVector r0 = a0.add(b0).mul(alpha);
-            if (accumulate) r0 = r0.add(FloatVector.fromArray(S, out, oo + c, mask));
-            r0.intoArray(out, oo + c, mask);
-        }
+    }
+
+    private static void store(FloatVector acc, float alpha, boolean accumulate, float[] c, int o) {
+        FloatVector r = acc.mul(alpha);
+        if (accumulate) r = r.add(FloatVector.fromArray(S, c, o));
+        r.intoArray(c, o);
+    }
+
+    private static void storeMasked(FloatVector acc, float alpha, boolean accumulate, float[] c, int o, VectorMask<Float> m) {
+        FloatVector r = acc.mul(alpha);
+        if (accumulate) r = r.add(FloatVector.fromArray(S, c, o, m));
+        r.intoArray(c, o, m);
     }
 
     @Override
