@@ -27,6 +27,8 @@ public final class FusedAttention {
     static final int BLOCK_ROWS = 64;
     /** Rows (queries, or keys in the backward's products) computed together, the kernels' register tile. */
     private static final int GROUP = 4;
+    /** Key counts are rounded up to a multiple of this (the widest vector) where S allows. */
+    private static final int ALIGN = 16;
     /** About this many multiply-adds per thread at least, else the work runs on the calling thread. */
     private static final long MIN_WORK_PER_THREAD = 1L << 16;
 
@@ -47,6 +49,15 @@ public final class FusedAttention {
             if (!causal) return s;
             long end = (long) causalOffset + i + 1;
             return (int) Math.max(0, Math.min(s, end));
+        }
+
+        /**
+         * The number of keys to compute scores for when the last of a group of rows sees
+         * {@code keys}: rounded up to a multiple of {@link #ALIGN} where S allows, so that the
+         * kernels run whole vectors (the extra keys are hidden like the causally masked ones).
+         */
+        int width(int keys) {
+            return keys == 0 ? 0 : Math.min(s, (keys + ALIGN - 1) / ALIGN * ALIGN);
         }
 
         int grain() {
@@ -73,7 +84,7 @@ public final class FusedAttention {
                 gather(k, b, s, d, ktOut, kb, true);
                 gather(v, b, s, dv, vOut, vb, false);
                 for (int i0 = 0; i0 < l; i0 += GROUP) {
-                    int rows = Math.min(GROUP, l - i0), n = pr.keysOf(i0 + rows - 1); // keys seen by the group's last row
+                    int rows = Math.min(GROUP, l - i0), n = pr.width(pr.keysOf(i0 + rows - 1)); // keys seen by the group's last row
                     if (n > 0) {
                         kernels.gemm(rows, d, qOut, qb + i0 * d, d, 1, ktOut, kb, s, n, pr.scale(), false, p, 0, s);
                         probabilities(kernels, pr, b, i0, rows, n, p, lse, sums);
@@ -134,10 +145,10 @@ public final class FusedAttention {
                 transpose(kt, kb, d, s, keys);
                 transpose(v, vb, s, dvs, vt);
                 for (int i0 = 0; i0 < l; i0 += block) {
-                    int i1 = Math.min(l, i0 + block), seen = pr.keysOf(i1 - 1);
+                    int i1 = Math.min(l, i0 + block), seen = pr.width(pr.keysOf(i1 - 1));
                     if (seen == 0) continue;
                     for (int g0 = i0; g0 < i1; g0 += GROUP) {
-                        int rows = Math.min(GROUP, i1 - g0), n = pr.keysOf(g0 + rows - 1), po = (g0 - i0) * s;
+                        int rows = Math.min(GROUP, i1 - g0), n = pr.width(pr.keysOf(g0 + rows - 1)), po = (g0 - i0) * s;
                         if (n > 0) {
                             kernels.gemm(rows, d, q, qb + g0 * d, d, 1, kt, kb, s, n, scale, false, p, po, s); // scores
                             kernels.gemm(rows, dvs, g, g0 * dvs, dvs, 1, vt, 0, s, n, 1f, false, ds, po, s); // dP
@@ -149,8 +160,8 @@ public final class FusedAttention {
                             kernels.expShiftSum(p, ro, n, lse[b * l + i]); // the probabilities, 0 where hidden
                             Arrays.fill(p, ro + n, ro + seen, 0f); // keys the block's later rows see
                             float rowDot = kernels.dot(g, i * dvs, out, ob + i * dvs, dvs);
-                            if (ni < seen) Arrays.fill(ds, ro + ni, ro + seen, 0f);
-                            kernels.softmaxGrad(p, ro, ds, ro, rowDot, ni); // dS
+                            kernels.softmaxGrad(p, ro, ds, ro, rowDot, n); // dS, 0 where p is
+                            Arrays.fill(ds, ro + n, ro + seen, 0f);
                         }
                         if (n > 0) kernels.gemm(rows, n, ds, po, s, 1, keys, 0, d, d, scale, false, dq, qb + g0 * d, d);
                     }

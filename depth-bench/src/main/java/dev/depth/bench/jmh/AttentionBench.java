@@ -47,9 +47,9 @@ public class AttentionBench {
 
     /** q, k, v: (N, heads, T, headDim) views of the projection. */
     private Tensor[] heads() {
-        int e = h * hd;
+        Tensor split = qkv.reshape(n, t, 3 * h, hd);
         Tensor[] out = new Tensor[3];
-        for (int i = 0; i < 3; i++) out[i] = qkv.narrow(2, i * e, e).reshape(n, t, h, hd).permute(0, 2, 1, 3);
+        for (int i = 0; i < 3; i++) out[i] = split.narrow(2, i * h, h).permute(0, 2, 1, 3);
         return out;
     }
 

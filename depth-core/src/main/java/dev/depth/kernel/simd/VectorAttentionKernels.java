@@ -69,7 +69,23 @@ final class VectorAttentionKernels implements AttentionKernels {
             store(c30, alpha, accumulate, c, o + 3 * ldc);
             store(c31, alpha, accumulate, c, o + 3 * ldc + L);
         }
-        for (; j < n; j += L) {
+        if (j + L <= n) {
+            FloatVector c0 = FloatVector.zero(S), c1 = c0, c2 = c0, c3 = c0;
+            for (int p = 0, ap = 0, row = bo + j; p < k; p++, ap += acs, row += ldb) {
+                FloatVector b0 = FloatVector.fromArray(S, b, row);
+                c0 = FloatVector.broadcast(S, a[ao + ap]).fma(b0, c0);
+                c1 = FloatVector.broadcast(S, a[a1 + ap]).fma(b0, c1);
+                c2 = FloatVector.broadcast(S, a[a2 + ap]).fma(b0, c2);
+                c3 = FloatVector.broadcast(S, a[a3 + ap]).fma(b0, c3);
+            }
+            int o = co + j;
+            store(c0, alpha, accumulate, c, o);
+            store(c1, alpha, accumulate, c, o + ldc);
+            store(c2, alpha, accumulate, c, o + 2 * ldc);
+            store(c3, alpha, accumulate, c, o + 3 * ldc);
+            j += L;
+        }
+        if (j < n) { // the ragged end, masked
             VectorMask<Float> m = S.indexInRange(j, n);
             FloatVector c0 = FloatVector.zero(S), c1 = c0, c2 = c0, c3 = c0;
             for (int p = 0, ap = 0, row = bo + j; p < k; p++, ap += acs, row += ldb) {

@@ -160,9 +160,11 @@ public class GptModel extends LanguageModel {
         Tensor forward(Tensor x, int past, Tensor[] cache, int capacity0) {
             int n = x.size(0), t = x.size(1), e = x.size(2), hd = e / heads;
             Tensor qkvOut = qkv.forward(ln1.forward(x)); // (N, T, 3E)
-            Tensor q = qkvOut.narrow(2, 0, e).reshape(n, t, heads, hd).permute(0, 2, 1, 3); // (N, heads, T, hd)
-            Tensor k = qkvOut.narrow(2, e, e).reshape(n, t, heads, hd).permute(0, 2, 1, 3);
-            Tensor v = qkvOut.narrow(2, 2 * e, e).reshape(n, t, heads, hd).permute(0, 2, 1, 3);
+            // views, no copies: (N, T, 3 heads, hd), a third of the heads each, heads before positions
+            Tensor split = qkvOut.reshape(n, t, 3 * heads, hd);
+            Tensor q = split.narrow(2, 0, heads).permute(0, 2, 1, 3); // (N, heads, T, hd)
+            Tensor k = split.narrow(2, heads, heads).permute(0, 2, 1, 3);
+            Tensor v = split.narrow(2, 2 * heads, heads).permute(0, 2, 1, 3);
             if (cache != null) {
                 if (dev.depth.autograd.Autograd.isGradEnabled()) { // differentiable path: concatenate
                     if (cache[0] != null) {
