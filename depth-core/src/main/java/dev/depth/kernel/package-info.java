@@ -9,6 +9,8 @@
  *       convolution (im2col + GEMM) and pooling, forward and backward.</li>
  *   <li>{@link dev.depth.kernel.Elementwise}: unary and binary element-wise functions and their
  *       derivatives, each with a {@code *Reference} scalar definition.</li>
+ *   <li>{@link dev.depth.kernel.FusedAttention}: scaled-dot-product attention, forward and
+ *       backward, without keeping the (L, S) scores (FlashAttention, Dao et al., 2022).</li>
  *   <li>{@link dev.depth.kernel.Parallel}: the one thread pool; splits depend only on sizes and
  *       the thread count, so results are bit-identical for the same thread count.</li>
  *   <li>{@link dev.depth.kernel.Kernels#describe()}: the start-up line that says which kernels

@@ -77,7 +77,8 @@ public class MultiheadAttention extends Module {
             Tensor kpm = keyPaddingMask.reshape(n, 1, 1, s).expand(n, numHeads, 1, s).reshape(n * numHeads, 1, s);
             mask = mask == null ? kpm : mask.add(kpm);
         }
-        Attention.Output a = Attention.scaledDotProduct(qh, kh, vh, mask, false, dropout, isTraining(), dropoutGen);
+        // without weights to return and without dropout, the fused kernel (no (L, S) scores kept)
+        Attention.Output a = Attention.scaledDotProduct(qh, kh, vh, mask, false, dropout, isTraining(), dropoutGen, needWeights);
         Tensor merged = a.output().transpose(0, 1).reshape(l, n, e);
         Tensor out = outProj.forward(merged);
         if (batchFirst) out = out.transpose(0, 1);

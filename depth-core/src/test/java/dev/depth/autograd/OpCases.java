@@ -164,6 +164,13 @@ public final class OpCases {
                 t -> F.batchNorm(t[0], null, null, t[1], t[2], true, 0.1f, 1e-5f));
         add("batchNorm eval", () -> in(r(1, 4, 3), r(2, 3), r(3, 3)),
                 t -> F.batchNorm(t[0], Tensor.of(0.1f, -0.2f, 0.3f), Tensor.of(0.5f, 1.5f, 2f), t[1], t[2], false, 0.1f, 1e-5f));
+        // attention (fused: recomputes the scores in the backward)
+        add("scaledDotProduct", () -> in(r(1, 2, 3, 4), r(2, 2, 5, 4), r(3, 2, 5, 3)),
+                t -> dev.depth.nn.Attention.scaledDotProduct(t[0], t[1], t[2], null, false));
+        add("scaledDotProduct causal offset padding", () -> in(r(1, 2, 3, 4), r(2, 2, 5, 4), r(3, 2, 5, 3)),
+                t -> dev.depth.nn.Attention.scaledDotProduct(t[0], t[1], t[2], Tensor.of(new float[] {0, 0, 0, 1, 1, 0, 0, 0, 0, 0}).reshape(2, 1, 5), true));
+        add("scaledDotProduct strided", () -> in(r(1, 3, 2, 4), r(2, 5, 2, 4), r(3, 5, 2, 2)),
+                t -> dev.depth.nn.Attention.scaledDotProduct(t[0].transpose(0, 1), t[1].transpose(0, 1), t[2].transpose(0, 1), null, true));
         // losses
         add("crossEntropy", () -> in(r(1, 4, 5)), t -> F.crossEntropy(t[0], idx(0, 4, 2, 2)));
         add("crossEntropy smoothing sum", () -> in(r(1, 3, 7)), t -> F.crossEntropy(t[0], idx(6, 0, 3), 0.1f, Reduction.SUM, -100));

@@ -160,9 +160,11 @@ public class GptModel extends LanguageModel {
         Tensor forward(Tensor x, int past, Tensor[] cache, int capacity0) {
             int n = x.size(0), t = x.size(1), e = x.size(2), hd = e / heads;
             Tensor qkvOut = qkv.forward(ln1.forward(x)); // (N, T, 3E)
-            Tensor q = qkvOut.narrow(2, 0, e).reshape(n, t, heads, hd).permute(0, 2, 1, 3); // (N, heads, T, hd)
-            Tensor k = qkvOut.narrow(2, e, e).reshape(n, t, heads, hd).permute(0, 2, 1, 3);
-            Tensor v = qkvOut.narrow(2, 2 * e, e).reshape(n, t, heads, hd).permute(0, 2, 1, 3);
+            // views, no copies: (N, T, 3 heads, hd), a third of the heads each, heads before positions
+            Tensor split = qkvOut.reshape(n, t, 3 * heads, hd);
+            Tensor q = split.narrow(2, 0, heads).permute(0, 2, 1, 3); // (N, heads, T, hd)
+            Tensor k = split.narrow(2, heads, heads).permute(0, 2, 1, 3);
+            Tensor v = split.narrow(2, 2 * heads, heads).permute(0, 2, 1, 3);
             if (cache != null) {
                 if (dev.depth.autograd.Autograd.isGradEnabled()) { // differentiable path: concatenate
                     if (cache[0] != null) {
@@ -188,18 +190,10 @@ public class GptModel extends LanguageModel {
                     v = cache[1].narrow(2, 0, past + t);
                 }
             }
-            Tensor mask = t == 1 ? null : causalMask(t, past);
-            Tensor y = Attention.scaledDotProduct(q, k, v, mask, false, 0f, false, null).output(); // (N, heads, T, hd)
+            // fused; causal with queries at positions past .. past+t-1 against the past+t keys
+            Tensor y = Attention.scaledDotProduct(q, k, v, null, true); // (N, heads, T, hd)
             x = x.add(attnProj.forward(y.permute(0, 2, 1, 3).reshape(n, t, e)));
             return x.add(mlpProj.forward(fc.forward(ln2.forward(x)).gelu()));
-        }
-
-        /** (T, past + T): query i (at position past + i) may not see keys after it. */
-        private static Tensor causalMask(int t, int past) {
-            int s = past + t;
-            float[] m = new float[t * s];
-            for (int i = 0; i < t; i++) for (int j = past + i + 1; j < s; j++) m[i * s + j] = 1f;
-            return Tensor.wrap(m, t, s);
         }
     }
 }

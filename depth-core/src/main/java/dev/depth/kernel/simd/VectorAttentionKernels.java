@@ -1,0 +1,236 @@
+package dev.depth.kernel.simd;
+
+import jdk.incubator.vector.FloatVector;
+import jdk.incubator.vector.IntVector;
+import jdk.incubator.vector.VectorMask;
+import jdk.incubator.vector.VectorOperators;
+import jdk.incubator.vector.VectorShuffle;
+import jdk.incubator.vector.VectorSpecies;
+
+/**
+ * The Vector API {@link AttentionKernels}, at the preferred width. Products are register
+ * tiles of 4 rows by 2 vectors: per step of k, two loads of B's row and four broadcasts of A
+ * feed eight fused multiply-adds, and no horizontal sum is needed (scores are computed against
+ * transposed keys, a vector of keys at a time); ragged ends use masked loads and stores.
+ */
+final class VectorAttentionKernels implements AttentionKernels {
+    private static final VectorSpecies<Float> S = FloatVector.SPECIES_PREFERRED;
+    private static final int L = S.length();
+
+    /** Throws when the preferred width is not one this class was written and tested for. */
+    VectorAttentionKernels() {
+        if (L != 4 && L != 8 && L != 16) throw new IllegalStateException("unexpected preferred vector width: " + L + " floats");
+    }
+
+    @Override
+    public String name() {
+        return "SIMD (" + L + " floats)";
+    }
+
+    @Override
+    public void gemm(int rows, int k, float[] a, int ao, int ars, int acs, float[] b, int bo, int ldb, int n, float alpha,
+                     boolean accumulate, float[] c, int co, int ldc) {
+        int i = 0;
+        for (; i + 4 <= rows; i += 4) gemm4(k, a, ao + i * ars, ars, acs, b, bo, ldb, n, alpha, accumulate, c, co + i * ldc, ldc);
+        for (; i < rows; i++) gemm1(k, a, ao + i * ars, acs, b, bo, ldb, n, alpha, accumulate, c, co + i * ldc);
+    }
+
+    // The tiles are written out: a vector passed to a method C2 does not inline is boxed.
+
+    /** Four rows of C: per step of k one or two loads of B's row and four broadcasts of A, into 4 x 2 accumulators. */
+    private static void gemm4(int k, float[] a, int ao, int ars, int acs, float[] b, int bo, int ldb, int n, float alpha,
+                              boolean accumulate, float[] c, int co, int ldc) {
+        int a1 = ao + ars, a2 = a1 + ars, a3 = a2 + ars;
+        int j = 0;
+        for (; j + 2 * L <= n; j += 2 * L) {
+            FloatVector c00 = FloatVector.zero(S), c01 = c00, c10 = c00, c11 = c00, c20 = c00, c21 = c00, c30 = c00, c31 = c00;
+            for (int p = 0, ap = 0, row = bo + j; p < k; p++, ap += acs, row += ldb) {
+                FloatVector b0 = FloatVector.fromArray(S, b, row), b1 = FloatVector.fromArray(S, b, row + L);
+                FloatVector x = FloatVector.broadcast(S, a[ao + ap]);
+                c00 = x.fma(b0, c00);
+                c01 = x.fma(b1, c01);
+                x = FloatVector.broadcast(S, a[a1 + ap]);
+                c10 = x.fma(b0, c10);
+                c11 = x.fma(b1, c11);
+                x = FloatVector.broadcast(S, a[a2 + ap]);
+                c20 = x.fma(b0, c20);
+                c21 = x.fma(b1, c21);
+                x = FloatVector.broadcast(S, a[a3 + ap]);
+                c30 = x.fma(b0, c30);
+                c31 = x.fma(b1, c31);
+            }
+            int o = co + j;
+            store(c00, alpha, accumulate, c, o);
+            store(c01, alpha, accumulate, c, o + L);
+            store(c10, alpha, accumulate, c, o + ldc);
+            store(c11, alpha, accumulate, c, o + ldc + L);
+            store(c20, alpha, accumulate, c, o + 2 * ldc);
+            store(c21, alpha, accumulate, c, o + 2 * ldc + L);
+            store(c30, alpha, accumulate, c, o + 3 * ldc);
+            store(c31, alpha, accumulate, c, o + 3 * ldc + L);
+        }
+        if (j + L <= n) {
+            FloatVector c0 = FloatVector.zero(S), c1 = c0, c2 = c0, c3 = c0;
+            for (int p = 0, ap = 0, row = bo + j; p < k; p++, ap += acs, row += ldb) {
+                FloatVector b0 = FloatVector.fromArray(S, b, row);
+                c0 = FloatVector.broadcast(S, a[ao + ap]).fma(b0, c0);
+                c1 = FloatVector.broadcast(S, a[a1 + ap]).fma(b0, c1);
+                c2 = FloatVector.broadcast(S, a[a2 + ap]).fma(b0, c2);
+                c3 = FloatVector.broadcast(S, a[a3 + ap]).fma(b0, c3);
+            }
+            int o = co + j;
+            store(c0, alpha, accumulate, c, o);
+            store(c1, alpha, accumulate, c, o + ldc);
+            store(c2, alpha, accumulate, c, o + 2 * ldc);
+            store(c3, alpha, accumulate, c, o + 3 * ldc);
+            j += L;
+        }
+        if (j < n) { // the ragged end, masked
+            VectorMask<Float> m = S.indexInRange(j, n);
+            FloatVector c0 = FloatVector.zero(S), c1 = c0, c2 = c0, c3 = c0;
+            for (int p = 0, ap = 0, row = bo + j; p < k; p++, ap += acs, row += ldb) {
+                FloatVector b0 = FloatVector.fromArray(S, b, row, m);
+                c0 = FloatVector.broadcast(S, a[ao + ap]).fma(b0, c0);
+                c1 = FloatVector.broadcast(S, a[a1 + ap]).fma(b0, c1);
+                c2 = FloatVector.broadcast(S, a[a2 + ap]).fma(b0, c2);
+                c3 = FloatVector.broadcast(S, a[a3 + ap]).fma(b0, c3);
+            }
+            int o = co + j;
+            storeMasked(c0, alpha, accumulate, c, o, m);
+            storeMasked(c1, alpha, accumulate, c, o + ldc, m);
+            storeMasked(c2, alpha, accumulate, c, o + 2 * ldc, m);
+            storeMasked(c3, alpha, accumulate, c, o + 3 * ldc, m);
+        }
+    }
+
+    /** One row of C, two accumulators per vector of columns (even and odd steps of k). */
+    private static void gemm1(int k, float[] a, int ao, int acs, float[] b, int bo, int ldb, int n, float alpha,
+                              boolean accumulate, float[] c, int co) {
+        for (int j = 0; j < n; j += L) {
+            VectorMask<Float> m = S.indexInRange(j, n);
+            FloatVector c0 = FloatVector.zero(S), c1 = c0;
+            int p = 0, ap = ao, row = bo + j;
+            for (; p + 1 < k; p += 2, ap += 2 * acs, row += 2 * ldb) {
+                c0 = FloatVector.broadcast(S, a[ap]).fma(FloatVector.fromArray(S, b, row, m), c0);
+                c1 = FloatVector.broadcast(S, a[ap + acs]).fma(FloatVector.fromArray(S, b, row + ldb, m), c1);
+            }
+            if (p < k) c0 = FloatVector.broadcast(S, a[ap]).fma(FloatVector.fromArray(S, b, row, m), c0);
+            storeMasked(c0.add(c1), alpha, accumulate, c, co + j, m);
+        }
+    }
+
+    private static void store(FloatVector acc, float alpha, boolean accumulate, float[] c, int o) {
+        FloatVector r = acc.mul(alpha);
+        if (accumulate) r = r.add(FloatVector.fromArray(S, c, o));
+        r.intoArray(c, o);
+    }
+
+    private static void storeMasked(FloatVector acc, float alpha, boolean accumulate, float[] c, int o, VectorMask<Float> m) {
+        FloatVector r = acc.mul(alpha);
+        if (accumulate) r = r.add(FloatVector.fromArray(S, c, o, m));
+        r.intoArray(c, o, m);
+    }
+
+    @Override
+    public float max(float[] x, int xo, int n) {
+        FloatVector acc = FloatVector.broadcast(S, Float.NEGATIVE_INFINITY);
+        int i = 0;
+        for (; i <= n - L; i += L) acc = acc.max(FloatVector.fromArray(S, x, xo + i));
+        float m = acc.reduceLanes(VectorOperators.MAX);
+        for (; i < n; i++) m = Math.max(m, x[xo + i]);
+        return m;
+    }
+
+    @Override
+    public float expShiftSum(float[] x, int xo, int n, float shift) {
+        FloatVector acc = FloatVector.zero(S);
+        int i = 0;
+        for (; i <= n - L; i += L) {
+            FloatVector e = exp(FloatVector.fromArray(S, x, xo + i).sub(shift));
+            e.intoArray(x, xo + i);
+            acc = acc.add(e);
+        }
+        if (i < n) {
+            VectorMask<Float> m = S.indexInRange(i, n);
+            FloatVector e = exp(FloatVector.fromArray(S, x, xo + i, m).sub(shift));
+            e.intoArray(x, xo + i, m);
+            acc = acc.add(e, m);
+        }
+        return sumLanes(acc);
+    }
+
+    @Override
+    public void softmaxGrad(float[] p, int po, float[] ds, int dso, float sub, int n) {
+        int i = 0;
+        for (; i <= n - L; i += L)
+            FloatVector.fromArray(S, ds, dso + i).sub(sub).mul(FloatVector.fromArray(S, p, po + i)).intoArray(ds, dso + i);
+        if (i < n) {
+            VectorMask<Float> m = S.indexInRange(i, n);
+            FloatVector.fromArray(S, ds, dso + i, m).sub(sub).mul(FloatVector.fromArray(S, p, po + i, m)).intoArray(ds, dso + i, m);
+        }
+    }
+
+    @Override
+    public float dot(float[] a, int ao, float[] b, int bo, int n) {
+        FloatVector acc = FloatVector.zero(S);
+        int i = 0;
+        for (; i <= n - L; i += L) acc = FloatVector.fromArray(S, a, ao + i).fma(FloatVector.fromArray(S, b, bo + i), acc);
+        if (i < n) {
+            VectorMask<Float> m = S.indexInRange(i, n);
+            acc = FloatVector.fromArray(S, a, ao + i, m).fma(FloatVector.fromArray(S, b, bo + i, m), acc);
+        }
+        return sumLanes(acc);
+    }
+
+    private static final VectorShuffle<Float> HALF = VectorShuffle.fromOp(S, i -> (i + L / 2) % L);
+    private static final VectorShuffle<Float> QUARTER = VectorShuffle.fromOp(S, i -> i ^ Math.max(1, L / 4));
+    private static final VectorShuffle<Float> EIGHTH = VectorShuffle.fromOp(S, i -> i ^ Math.max(1, L / 8));
+    private static final VectorShuffle<Float> SIXTEENTH = VectorShuffle.fromOp(S, i -> i ^ 1);
+
+    /**
+     * The lanes' sum by a fixed tree (halves, quarters, ...), not reduceLanes(ADD), whose order
+     * may differ between the interpreter and compiled code: results must not depend on when the
+     * JIT compiled a caller.
+     */
+    private static float sumLanes(FloatVector v) {
+        v = v.add(v.rearrange(HALF));
+        if (L >= 4) v = v.add(v.rearrange(QUARTER));
+        if (L >= 8) v = v.add(v.rearrange(EIGHTH));
+        if (L >= 16) v = v.add(v.rearrange(SIXTEENTH));
+        return v.lane(0);
+    }
+
+    private static final float LOG2E = 1.44269504088896341f;
+    /** ln 2 split in two so that k * LN2_HI is exact for the k that occur. */
+    private static final float LN2_HI = 0.693145751953125f, LN2_LO = 1.42860682030941723212e-6f;
+    /** Below this, exp underflows to (nearly) zero; -Infinity (a masked score) must give exactly 0. */
+    private static final float EXP_MIN = -87.3f;
+    /** 1.5 * 2^23: adding and subtracting it rounds a float of magnitude below 2^22 to an integer. */
+    private static final float ROUND = 12582912f;
+
+    /**
+     * exp(x) for x <= 88 (here x <= 0: a score minus its row's maximum) within a few ulps: x = k ln2
+     * + r with |r| <= ln2 / 2, exp(r) by a degree-7 Taylor-Horner polynomial, times 2^k built in the
+     * exponent bits. Plain adds and fused multiply-adds only, so the interpreter and compiled code
+     * agree bit for bit (the EXP lanewise operation does not promise that). NaN stays NaN; x below
+     * {@link #EXP_MIN}, -Infinity included, gives 0.
+     */
+    private static FloatVector exp(FloatVector x) {
+        VectorMask<Float> tiny = x.compare(VectorOperators.LT, EXP_MIN);
+        FloatVector xc = x.max(EXP_MIN);
+        FloatVector k = xc.mul(LOG2E).add(ROUND).sub(ROUND); // round to nearest: |x log2 e| < 2^22
+        FloatVector r = k.fma(FloatVector.broadcast(S, -LN2_HI), xc);
+        r = k.fma(FloatVector.broadcast(S, -LN2_LO), r);
+        FloatVector p = FloatVector.broadcast(S, 1f / 5040f);
+        p = p.fma(r, FloatVector.broadcast(S, 1f / 720f));
+        p = p.fma(r, FloatVector.broadcast(S, 1f / 120f));
+        p = p.fma(r, FloatVector.broadcast(S, 1f / 24f));
+        p = p.fma(r, FloatVector.broadcast(S, 1f / 6f));
+        p = p.fma(r, FloatVector.broadcast(S, 0.5f));
+        p = p.fma(r, FloatVector.broadcast(S, 1f));
+        p = p.fma(r, FloatVector.broadcast(S, 1f));
+        IntVector bits = ((IntVector) k.convert(VectorOperators.F2I, 0)).add(127).lanewise(VectorOperators.LSHL, 23);
+        FloatVector scale = bits.reinterpretAsFloats();
+        return p.mul(scale).blend(0f, tiny);
+    }
+}
