@@ -1,10 +1,15 @@
 package dev.depth.tensor;
 
+import dev.depth.kernel.simd.FloatKernels;
+import dev.depth.kernel.simd.Simd;
+
 import java.util.Arrays;
 
 /** Reductions over sets of dimensions; each reduces one dimension at a time as (outer, n, inner). */
 final class ReduceOps {
     private ReduceOps() {}
+
+    private static final FloatKernels K = Simd.kernels();
 
     private static boolean[] dimMask(int[] dims, int rank, String op) {
         boolean[] m = new boolean[rank];
@@ -72,13 +77,15 @@ final class ReduceOps {
                     for (int r = 1; r < n; r++) { float v = x[base + r]; if (v < acc || v != v) acc = v; if (acc != acc) break; }
                 }
                 out[ob] = acc;
+            } else if (kind == 0) {
+                // row after row into the accumulator: SIMD adds, the same order (so the same bits) as the scalar loop
+                System.arraycopy(x, base, out, ob, inner);
+                for (int r = 1; r < n; r++) K.arith(FloatKernels.Arith.ADD, out, ob, x, base + r * inner, out, ob, inner);
             } else {
                 System.arraycopy(x, base, out, ob, inner);
                 for (int r = 1; r < n; r++) {
                     int rb = base + r * inner;
-                    if (kind == 0) {
-                        for (int i = 0; i < inner; i++) out[ob + i] += x[rb + i];
-                    } else if (kind == 1) {
+                    if (kind == 1) {
                         for (int i = 0; i < inner; i++) { float v = x[rb + i]; float c = out[ob + i]; if (v > c || v != v) out[ob + i] = (c != c) ? c : v; }
                     } else {
                         for (int i = 0; i < inner; i++) { float v = x[rb + i]; float c = out[ob + i]; if (v < c || v != v) out[ob + i] = (c != c) ? c : v; }
