@@ -93,7 +93,10 @@ public final class FusedAttention {
                     for (int r = 0; r < rows; r++) {
                         int o = ob + (i0 + r) * dv;
                         if (n == 0 || Float.isNaN(lse[b * l + i0 + r])) Arrays.fill(out, o, o + dv, Float.NaN);
-                        else for (int c = 0; c < dv; c++) out[o + c] /= sums[r];
+                        else {
+                            float inv = 1f / sums[r];
+                            for (int c = 0; c < dv; c++) out[o + c] *= inv;
+                        }
                     }
                 }
             }
