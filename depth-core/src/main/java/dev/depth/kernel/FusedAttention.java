@@ -7,9 +7,17 @@ import java.util.Arrays;
 /**
  * Fused scaled-dot-product attention over flat arrays, forward and backward, in the manner of
  * FlashAttention (Dao et al., 2022): the (L, S) matrix of scores is never stored whole. The
- * forward keeps one row of scores at a time and saves only the output and each row's
- * log-sum-exp; the backward recomputes the probabilities of a block of query rows from the
- * queries, the keys and the saved log-sum-exp.
+ * forward computes the scores of a few query rows at a time (the kernels' register tile), takes
+ * each row's softmax over that scratch (max, then exponentials and their sum) and saves only the
+ * output and each row's log-sum-exp; the backward recomputes the probabilities of a block of
+ * {@link #BLOCK_ROWS} query rows from the queries, the keys and the saved log-sum-exp, and keeps
+ * them with dS for that block only. Scratch per thread: O(S (d + dv + BLOCK_ROWS)).
+ *
+ * <p>At the sizes this was tuned for (L = S = 128, d = 32, as in bench workload W5) a whole row
+ * of scores fits in L1, so rows are not split into key tiles with a running maximum (the online
+ * softmax of FlashAttention): one pass over the keys for the scores and one for the output is
+ * simpler and needs no rescaling of partial outputs (a tiled variant was not tried). Causally
+ * hidden keys beyond a row group's last query are never computed.
  *
  * <p>For each of {@code batch} independent problems (batch entries times heads): queries (L, d),
  * keys (S, d), values (S, dv); {@code o = softmax(scale * q k^T + masks) v}. A key is excluded
@@ -93,7 +101,10 @@ public final class FusedAttention {
                     for (int r = 0; r < rows; r++) {
                         int o = ob + (i0 + r) * dv;
                         if (n == 0 || Float.isNaN(lse[b * l + i0 + r])) Arrays.fill(out, o, o + dv, Float.NaN);
-                        else for (int c = 0; c < dv; c++) out[o + c] /= sums[r];
+                        else {
+                            float inv = 1f / sums[r];
+                            for (int c = 0; c < dv; c++) out[o + c] *= inv;
+                        }
                     }
                 }
             }

@@ -1,5 +1,6 @@
 package dev.depth.kernel;
 
+import dev.depth.kernel.simd.AttentionKernels;
 import dev.depth.kernel.simd.Simd;
 
 /**
@@ -12,10 +13,15 @@ import dev.depth.kernel.simd.Simd;
 public final class Kernels {
     private Kernels() {}
 
-    /** E.g. {@code "SIMD AVX-512 (16 floats), 2 threads"} or {@code "scalar fallback: <reason>, 2 threads"}. */
+    /**
+     * E.g. {@code "SIMD AVX-512 (16 floats), 2 threads"} or {@code "scalar fallback: <reason>, 2
+     * threads"}; {@code "(attention: scalar)"} is added in the unlikely case that the attention
+     * kernels fell back alone.
+     */
     public static String describe() {
         int t = Parallel.threads();
-        return Simd.describe() + ", " + t + (t == 1 ? " thread" : " threads");
+        boolean attentionScalar = Simd.vectorized() && AttentionKernels.get() == AttentionKernels.scalar();
+        return Simd.describe() + (attentionScalar ? " (attention: scalar)" : "") + ", " + t + (t == 1 ? " thread" : " threads");
     }
 
     /** True when the Vector API kernels are in use. */

@@ -40,7 +40,7 @@ public final class Attention {
     public static Output scaledDotProduct(Tensor q, Tensor k, Tensor v, Tensor mask, boolean causal, float dropout, boolean training,
                                           Generator gen, boolean needWeights) {
         checkShapes(q, k, v);
-        if (!needWeights && (dropout == 0f || !training)) return new Output(fused(q, k, v, mask, causal, AttentionKernels.get()), null);
+        if (!needWeights && (dropout == 0f || !training)) return new Output(fused(q, k, v, mask, causal), null);
         int l = q.size(-2), s = k.size(-2);
         Tensor scores = q.matmul(k.transpose(-2, -1)).mul((float) (1 / Math.sqrt(q.size(-1))));
         if (causal) scores = scores.maskedFill(causalMask(l, s), Float.NEGATIVE_INFINITY);
@@ -55,8 +55,9 @@ public final class Attention {
      * (L, S) scores (FlashAttention: Dao et al., 2022): the forward keeps one row of scores at a
      * time and saves only each row's log-sum-exp, from which the backward recomputes them.
      *
-     * <p>Shapes: q (..., L, d), k (..., S, d), v (..., S, dv) with the same leading (batch)
-     * dimensions, any strides (e.g. heads permuted out of a projection); returns (..., L, dv).
+     * <p>Shapes: q (..., L, d), k (..., S, d), v (..., S, dv) of one rank, their leading (batch)
+     * dimensions broadcast together, any strides (e.g. heads permuted out of a projection);
+     * returns (..., L, dv).
      * {@code mask}: null, or broadcastable to (..., L, S); a non-zero entry excludes that key
      * (PyTorch's boolean convention). {@code causal}: query i sits at position S - L + i and does
      * not see the keys after it, so with S == L the usual lower-triangular mask, and with S > L
@@ -71,18 +72,39 @@ public final class Attention {
      */
     public static Tensor scaledDotProduct(Tensor q, Tensor k, Tensor v, Tensor mask, boolean causal) {
         checkShapes(q, k, v);
-        return fused(q, k, v, mask, causal, AttentionKernels.get());
+        return fused(q, k, v, mask, causal);
     }
 
     private static void checkShapes(Tensor q, Tensor k, Tensor v) {
-        boolean ok = q.dim() >= 2 && k.dim() == q.dim() && v.dim() == q.dim() && q.size(-1) == k.size(-1) && k.size(-2) == v.size(-2);
-        for (int i = 0; ok && i < q.dim() - 2; i++) ok = q.size(i) == k.size(i) && q.size(i) == v.size(i);
-        if (!ok)
-            throw new IllegalArgumentException("scaledDotProduct: expected q (..., L, d), k (..., S, d), v (..., S, dv) with the same leading dimensions, got "
+        if (q.dim() < 2 || k.dim() != q.dim() || v.dim() != q.dim() || q.size(-1) != k.size(-1) || k.size(-2) != v.size(-2))
+            throw new IllegalArgumentException("scaledDotProduct: expected q (..., L, d), k (..., S, d), v (..., S, dv), got "
                     + Shapes.str(q.shape()) + ", " + Shapes.str(k.shape()) + ", " + Shapes.str(v.shape()));
+        batchShape(q, k, v);
     }
 
-    /** The fused op with the given kernels (tests compare the scalar and the vector ones). Shapes already checked. */
+    /** The leading dimensions of q, k and v broadcast together. */
+    private static int[] batchShape(Tensor q, Tensor k, Tensor v) {
+        int r = q.dim() - 2;
+        try {
+            int[] qk = Shapes.broadcast(java.util.Arrays.copyOf(q.shape(), r), java.util.Arrays.copyOf(k.shape(), r), "scaledDotProduct");
+            return Shapes.broadcast(qk, java.util.Arrays.copyOf(v.shape(), r), "scaledDotProduct");
+        } catch (IllegalArgumentException e) {
+            throw new IllegalArgumentException("scaledDotProduct: the leading dimensions of q " + Shapes.str(q.shape()) + ", k "
+                    + Shapes.str(k.shape()) + " and v " + Shapes.str(v.shape()) + " do not broadcast");
+        }
+    }
+
+    /** The fused op on q, k and v expanded (as views) to their common leading dimensions. */
+    private static Tensor fused(Tensor q, Tensor k, Tensor v, Tensor mask, boolean causal) {
+        int[] batch = batchShape(q, k, v);
+        return fused(expandBatch(q, batch), expandBatch(k, batch), expandBatch(v, batch), mask, causal, AttentionKernels.get());
+    }
+
+    private static Tensor expandBatch(Tensor t, int[] batch) {
+        return t.expand(Shapes.concat(batch, t.size(-2), t.size(-1)));
+    }
+
+    /** The fused op with the given kernels (tests compare the scalar and the vector ones); q, k, v checked, with equal leading dimensions. */
     static Tensor fused(Tensor q, Tensor k, Tensor v, Tensor mask, boolean causal, AttentionKernels kernels) {
         int rank = q.dim(), l = q.size(-2), s = k.size(-2), d = q.size(-1), dv = v.size(-1);
         int[] batchShape = java.util.Arrays.copyOf(q.shape(), rank - 2);

@@ -153,6 +153,23 @@ class FusedAttentionTest {
     }
 
     @Test
+    void leadingDimensionsBroadcast() {
+        Tensor[][] grads = new Tensor[2][];
+        for (int fused = 0; fused < 2; fused++) {
+            Generator g = new Generator(6);
+            Tensor q = Tensor.uniform(g, -1, 1, 2, 3, 5, 4).requiresGrad(true);
+            Tensor k = Tensor.uniform(g, -1, 1, 1, 3, 7, 4).requiresGrad(true);
+            Tensor v = Tensor.uniform(g, -1, 1, 2, 1, 7, 6).requiresGrad(true);
+            Tensor up = Tensor.uniform(g, -1, 1, 2, 3, 5, 6);
+            Tensor y = fused == 1 ? Attention.scaledDotProduct(q, k, v, null, true)
+                    : Attention.scaledDotProduct(q, k, v, causalByHand(5, 7), false, 0f, false, null).output();
+            y.mul(up).sum().backward();
+            grads[fused] = new Tensor[] {y.detach(), q.grad(), k.grad(), v.grad()};
+        }
+        for (int i = 0; i < 4; i++) assertClose("broadcast #" + i, grads[0][i], grads[1][i], RTOL);
+    }
+
+    @Test
     void sameResultForAnyThreadCount() {
         Case c = new Case(new int[] {4, 4}, 33, 33, 16, 16, true, "padding", true);
         int threads = Parallel.threads();
