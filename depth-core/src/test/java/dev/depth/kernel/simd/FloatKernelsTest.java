@@ -225,4 +225,16 @@ class FloatKernelsTest {
             }
         }
     }
+
+    @Test
+    void transposeRows8IsBitIdenticalToTheOracle() {
+        for (int kc : new int[] {1, 7, 8, 15, 16, 17, 31, 33, 256, 1023}) {
+            int lds = kc + 5;
+            float[] src = random(3 + 8 * lds, kc), d1 = random(8 * kc + 4, 1), d2 = d1.clone();
+            fast.transposeRows8(src, 3, lds, kc, d1, 2);
+            oracle.transposeRows8(src, 3, lds, kc, d2, 2);
+            assertArrayEquals(d2, d1, "kc=" + kc);
+            for (int p = 0; p < kc; p++) for (int r = 0; r < 8; r++) assertEquals(src[3 + r * lds + p], d1[2 + p * 8 + r], "kc=" + kc);
+        }
+    }
 }
