@@ -60,6 +60,11 @@ class InferenceTest {
         Tensor expected = layerByLayer(model, x), actual = inference(model, x);
         assertArrayEquals(new int[] {2, 3, 1}, actual.shape());
         assertArrayEquals(expected.toFloatArray(), actual.toFloatArray());
+        // One sample without a batch dimension, and an empty batch.
+        Tensor v = Tensor.randn(new Generator(5), 7);
+        assertArrayEquals(new int[] {1}, inference(model, v).shape());
+        assertArrayEquals(layerByLayer(model, v).toFloatArray(), inference(model, v).toFloatArray());
+        assertArrayEquals(new int[] {0, 1}, inference(model, Tensor.zeros(0, 7)).shape());
         // A non-contiguous input.
         Tensor xt = Tensor.randn(new Generator(2), 7, 4).t();
         assertArrayEquals(layerByLayer(model, xt).toFloatArray(), inference(model, xt).toFloatArray());
