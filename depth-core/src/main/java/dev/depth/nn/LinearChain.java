@@ -7,14 +7,16 @@ import java.util.List;
 
 /**
  * The inference path of {@link Sequential} for runs of {@link Linear} layers, each optionally
- * followed by a {@link ReLU}, while no graph is recorded ({@code Autograd.noGrad()}): every layer
+ * followed by a {@link ReLU} (and by {@link Dropout}s in evaluation mode, which are the identity),
+ * while no graph is recorded ({@code Autograd.noGrad()}): every layer
  * is one {@link Gemm#linear} call with the bias and the ReLU fused into it, and the activations
  * between the layers of a run live in two buffers kept per thread instead of fresh arrays. Only
  * the run's output is a new tensor.
  *
  * <p>The results are bit-identical to running the layers one by one: the same {@link Gemm#linear}
- * call as {@link F#linear} and the same ReLU. Only the exact classes {@code Linear} and
- * {@code ReLU} join a run (a subclass may override {@code forward}).
+ * call as {@link F#linear} and the same ReLU. Only the exact classes {@code Linear}, {@code ReLU}
+ * and {@code Dropout} join a run (a subclass may override {@code forward}), a Dropout only in
+ * evaluation mode.
  *
  * <p>Why: at batch 1 (the W6 MLP, 784-512-256-10) the layers' own work is ~20 us on two cores;
  * the six intermediate arrays (6 KB per call) and the separate ReLU passes cost more than the
@@ -34,16 +36,22 @@ final class LinearChain {
     private static final ThreadLocal<float[][]> SCRATCH = ThreadLocal.withInitial(() -> new float[][] {new float[0], new float[0]});
 
     /**
-     * The end (exclusive) of the run of Linear layers, each optionally followed by a ReLU, that
-     * starts at {@code layers[from]}; {@code from} when that layer is not a Linear.
+     * The end (exclusive) of the run of Linear layers, each optionally followed by ReLUs and
+     * evaluation-mode Dropouts, that starts at {@code layers[from]}; {@code from} when that layer
+     * is not a Linear.
      */
     static int end(List<Module> layers, int from) {
         int i = from;
         while (i < layers.size() && layers.get(i).getClass() == Linear.class) {
             i++;
-            if (i < layers.size() && layers.get(i).getClass() == ReLU.class) i++;
+            while (i < layers.size() && (layers.get(i).getClass() == ReLU.class || isIdentity(layers.get(i)))) i++;
         }
         return i;
+    }
+
+    /** A Dropout in evaluation mode: F.dropout returns its input. */
+    private static boolean isIdentity(Module m) {
+        return m.getClass() == Dropout.class && !m.isTraining();
     }
 
     /**
@@ -69,8 +77,8 @@ final class LinearChain {
         int srcOff = xc.offset(), next = 0, out = 0;
         for (int i = from; i < to; ) {
             Linear l = (Linear) layers.get(i++);
-            boolean relu = i < to && layers.get(i).getClass() == ReLU.class;
-            if (relu) i++;
+            boolean relu = false; // ReLUs and identities up to the next Linear: max(x, 0) once (it is idempotent)
+            for (; i < to && layers.get(i).getClass() != Linear.class; i++) relu |= layers.get(i).getClass() == ReLU.class;
             out = l.outFeatures;
             int size = rows * out;
             float[] dst;

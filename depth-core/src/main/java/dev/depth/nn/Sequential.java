@@ -11,8 +11,8 @@ import java.util.List;
  * named "0", "1", ... as in PyTorch.
  *
  * <p>Inference: under {@code Autograd.noGrad()}, consecutive {@link Linear} layers (each optionally
- * followed by a {@link ReLU}) run as one fused chain, with the same results and no intermediate
- * tensors: {@code model.eval()}, {@code Autograd.noGrad()} and {@code model.forward(x)} is the fast
+ * followed by {@link ReLU}s and evaluation-mode {@link Dropout}s) run as one fused chain, with the
+ * same results and no intermediate tensors: {@code model.eval()}, {@code Autograd.noGrad()} and {@code model.forward(x)} is the fast
  * path, down to one sample at a time.
  *
  * <pre>{@code

@@ -70,6 +70,23 @@ class InferenceTest {
         assertArrayEquals(layerByLayer(model, xt).toFloatArray(), inference(model, xt).toFloatArray());
     }
 
+    /** Dropout in evaluation mode is the identity and joins the chain; in training mode it stops it. */
+    @Test
+    void evalDropoutJoinsTheChainTrainingDropoutDoesNot() {
+        Sequential model;
+        try (var s = Init.seed(6)) {
+            model = new Sequential(new Linear(5, 12), new ReLU(), new Dropout(0.5f), new Linear(12, 7), new Dropout(0.3f), new ReLU(), new ReLU(),
+                    new Linear(7, 3), new Dropout(0.2f));
+        }
+        model.eval();
+        Tensor x = Tensor.randn(new Generator(4), 6, 5);
+        assertEquals(model.size(), LinearChain.end(java.util.List.of(model.get(0), model.get(1), model.get(2), model.get(3), model.get(4),
+                model.get(5), model.get(6), model.get(7), model.get(8)), 0));
+        assertArrayEquals(layerByLayer(model, x).toFloatArray(), inference(model, x).toFloatArray());
+        model.train();
+        assertEquals(2, LinearChain.end(java.util.List.of(model.get(0), model.get(1), model.get(2), model.get(3)), 0));
+    }
+
     /** A subclass may change forward: it is run as written, never fused. */
     @Test
     void subclassesOfLinearAndReluRunTheirOwnForward() {
