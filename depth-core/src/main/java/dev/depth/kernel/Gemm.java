@@ -25,7 +25,10 @@ import dev.depth.kernel.simd.Simd;
  * {@link #NC} columns that stay in L2, and a register-blocked micro-kernel
  * ({@link FloatKernels#gemmTile}) computes one MR x NR tile of C at a time, even for tiny
  * products (measured faster than unpacked loops from 8 x 8 x 8 up). GEMV-like shapes (m <= 2,
- * n == 1) and A B^T with few rows or few outputs skip packing.
+ * n == 1) and A B^T with few rows or few outputs skip packing; A B^T then runs as matrix-vector
+ * products ({@link FloatKernels#dotRows}), split over threads by rows of B from
+ * {@link #DOT_ROWS_PARALLEL_MIN} multiply-adds. {@link #linear} adds a linear layer's bias and
+ * ReLU to the same paths.
  */
 public final class Gemm {
     private Gemm() {}
