@@ -96,6 +96,8 @@ def main():
                         f.write(json.dumps(m) + "\n")
                 f = figures(m)
                 shown = "not available: " + m.get("reason", "") if f is None else ", ".join(f"{n} {fmt(v)}" for n, v, _ in f)
+                if f is not None and "peak_rss_mb" in m:
+                    shown += f", peak RSS {m['peak_rss_mb']:,.0f} MB"
                 print(f"  {w} run {i + 1} {system:7s}: {shown}  (load {m['load_after']:.2f})", file=sys.stderr, flush=True)
         d_runs = [figures(m) for m in runs["depth"]]
         t_runs = [figures(m) for m in runs["pytorch"]]
@@ -113,6 +115,13 @@ def main():
             pairs = [d / t if higher else t / d for d, t in zip(dv, tv)]
             print(f"{w}  {name:24s} depth {spread(dv):>26s}  pytorch {spread(tv):>26s}  ratio {ratio:.2f}x ({min(pairs):.2f}-{max(pairs):.2f})",
                   flush=True)
+        d_rss = [m["peak_rss_mb"] for m in runs["depth"] if "peak_rss_mb" in m]
+        t_rss = [m["peak_rss_mb"] for m in runs["pytorch"] if "peak_rss_mb" in m]
+        if d_rss and t_rss and d_runs[0] is not None:
+            # Memory: lower is better, so this ratio is Depth / PyTorch (< 1: Depth uses less), unlike the speed ratios.
+            pairs = [d / t for d, t in zip(d_rss, t_rss)]
+            print(f"{w}  {'peak RSS MB (lower=better)':24s} depth {spread(d_rss):>26s}  pytorch {spread(t_rss):>26s}  "
+                  f"Depth/PyTorch {statistics.median(d_rss) / statistics.median(t_rss):.2f}x ({min(pairs):.2f}-{max(pairs):.2f})", flush=True)
     loaded = [m for ms in all_runs for m in ms if m.get("load_after", 0) > 2.5]
     if loaded:
         print(f"# WARNING: {len(loaded)} of {sum(map(len, all_runs))} runs ended with a 1-minute load average above 2.5 (max "

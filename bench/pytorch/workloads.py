@@ -6,7 +6,8 @@ Run with Debian's python3-torch and the OpenMP OpenBLAS, 2 threads (see ../share
       /usr/bin/python3 bench/pytorch/workloads.py W1 W6 [--repeats N] [--sizes 128,256] [--steps N] [--epochs N]
 bench/compare.sh does that for you, alternating with Depth. Prints one JSON line per workload with the keys
 Depth's `depth bench --json` uses: W1 "sizes": {"n": {"median", "min", "max"}} in GFLOP/s; W2, W3 "samples_per_s";
-W4, W5 "tokens_per_s"; W6 "b1_latency_us" and "b256_samples_per_s".
+W4, W5 "tokens_per_s"; W6 "b1_latency_us" and "b256_samples_per_s"; every workload "peak_rss_mb" (VmHWM, the process's
+peak resident memory at the workload's end: with several workloads in one process it covers the earlier ones too).
 
 Timing rules (the same as dev.depth.bench.Workloads):
 - W1: C = A B with torch.mm(out=C); per size at least 1 s (and 10 calls, and until two rounds of calls agree within 5%) of warm-up, then --repeats repetitions, each timing
@@ -35,6 +36,18 @@ def idx(directory, name):
     ndim = raw[3]
     dims = [int.from_bytes(raw[4 + 4 * i:8 + 4 * i], "big") for i in range(ndim)]
     return np.frombuffer(raw, dtype=np.uint8, offset=4 + 4 * ndim).reshape(dims)
+
+
+def peak_rss_mb():
+    """The process's peak resident set (VmHWM of /proc/self/status) in MiB, or None off Linux (as Workloads.peakRssKb)."""
+    try:
+        with open("/proc/self/status") as f:
+            for line in f:
+                if line.startswith("VmHWM:"):
+                    return int(line.split()[1]) / 1024
+    except OSError:
+        pass
+    return None
 
 
 def stats(values):
@@ -253,7 +266,7 @@ def main():
             elif part:
                 p.error(f"unknown workload '{part}'; expected W1 ... W6 or all")
     torch.set_num_threads(a.threads)
-    for w in ids:
+    for before, w in enumerate(ids):
         torch.manual_seed(42)
         out = {"workload": w, "system": "pytorch " + torch.__version__, "available": True,
                "python": platform.python_version(), "threads": torch.get_num_threads(),
@@ -266,6 +279,10 @@ def main():
             out.update(train_tokens(a, w))
         else:
             w6(a, out)
+        rss = peak_rss_mb()
+        if rss is not None:
+            out["peak_rss_mb"] = rss
+            out["peak_rss_workloads_before"] = before
         print(json.dumps(out), flush=True)
 
 

@@ -49,6 +49,8 @@ import java.util.SplittableRandom;
  *       {@link Options#latencyCalls()} batch-1 calls, each timed alone, and
  *       {@code b256_samples_per_s}, the median over repetitions of batch-256 calls.</li>
  * </ul>
+ * Every workload also reports {@code peak_rss_mb}, the process's peak resident memory at its end
+ * (see {@link #peakRssKb()}), where Linux gives it.
  * The thread count is whatever {@link Parallel#threads()} is when a workload runs.
  *
  * <p>Not thread-safe: run one workload at a time (they use every kernel thread anyway).
@@ -124,7 +126,33 @@ public final class Workloads {
             case "W6" -> inference(options, m, log);
             default -> throw new IllegalArgumentException("unknown workload '" + id + "'; expected one of " + IDS + " or all");
         }
+        long peakKb = peakRssKb();
+        if (peakKb > 0) {
+            m.put("peak_rss_mb", peakKb / 1024.0);
+            m.put("peak_rss_workloads_before", workloadsRun);
+        }
+        workloadsRun++;
         return m;
+    }
+
+    /** Workloads run so far in this JVM (its peak resident memory covers them all). */
+    private static int workloadsRun;
+
+    /**
+     * The process's peak resident set (VmHWM of /proc/self/status) in KiB, or -1 where there is no
+     * such file. It covers the whole JVM since it started: the heap pages touched, the JIT's code,
+     * the dataset, everything; bench/compare.sh runs each workload in a process of its own, so
+     * there it is the workload's peak ({@code peak_rss_workloads_before} is then 0).
+     */
+    static long peakRssKb() {
+        try {
+            for (String line : java.nio.file.Files.readAllLines(Path.of("/proc/self/status"))) {
+                if (line.startsWith("VmHWM:")) return Long.parseLong(line.substring(6).trim().split("\\s+")[0]);
+            }
+        } catch (IOException | RuntimeException e) {
+            // not Linux, or an unexpected format: no figure
+        }
+        return -1;
     }
 
     private static Map<String, Object> header(String w) {

@@ -130,6 +130,11 @@ final class BenchCommand implements Callable<Integer> {
             }
             default -> rows.add(w + " " + Json.write(m));
         }
+        if (m.get("peak_rss_mb") instanceof Number rss) {
+            int before = m.get("peak_rss_workloads_before") instanceof Number n ? n.intValue() : 0;
+            rows.add(String.format(Locale.ROOT, "%-4s %-28s %,14.0f   %s", w, "peak resident memory MB", rss.doubleValue(),
+                    before == 0 ? "(the JVM's peak)" : "(the JVM's peak, " + before + " workload(s) before it in this JVM)"));
+        }
         return rows;
     }
 

@@ -25,7 +25,10 @@ import dev.depth.kernel.simd.Simd;
  * {@link #NC} columns that stay in L2, and a register-blocked micro-kernel
  * ({@link FloatKernels#gemmTile}) computes one MR x NR tile of C at a time, even for tiny
  * products (measured faster than unpacked loops from 8 x 8 x 8 up). GEMV-like shapes (m <= 2,
- * n == 1) and A B^T with few rows or few outputs skip packing.
+ * n == 1) and A B^T with few rows or few outputs skip packing; A B^T then runs as matrix-vector
+ * products ({@link FloatKernels#dotRows}), split over threads by rows of B from
+ * {@link #DOT_ROWS_PARALLEL_MIN} multiply-adds. {@link #linear} adds a linear layer's bias and
+ * ReLU to the same paths.
  */
 public final class Gemm {
     private Gemm() {}
@@ -53,22 +56,55 @@ public final class Gemm {
      * second layer of the W6 MLP at batch 1, 256 x 512, took 30% less time on two threads).
      */
     static final long ROWWISE_PARALLEL_MIN = 1L << 18;
+    /**
+     * The same for rowwise A B^T ({@link FloatKernels#dotRows}: a linear layer on a few samples).
+     * Each thread then reads only its half of B, which on two cores also halves what each core's
+     * cache must hold across calls.
+     */
+    static final long DOT_ROWS_PARALLEL_MIN = 1L << 15;
 
     public static void sgemm(boolean transA, boolean transB, int m, int n, int k, float alpha,
                              float[] a, int aOff, int lda, float[] b, int bOff, int ldb,
                              float beta, float[] c, int cOff, int ldc) {
+        multiply(transA, transB, m, n, k, alpha, a, aOff, lda, b, bOff, ldb, beta, c, cOff, ldc, false);
+    }
+
+    /**
+     * A linear layer's forward pass on row-major arrays: {@code y = x W^T + bias}, then
+     * {@code max(y, 0)} when {@code relu}, for x (rows, in), W (out, in) as stored by a linear layer,
+     * bias (out) or null, y (rows, out). The bias is y's initial content and the product is added
+     * to it ({@link #sgemm} with beta = 1), so y is bit-identical to that call followed by a ReLU
+     * pass; the ReLU is applied to each tile of y as soon as it is final, while it is in cache.
+     * One row (a single sample) takes the matrix-vector path ({@link FloatKernels#dotRows}).
+     */
+    public static void linear(int rows, int in, int out, float[] x, int xOff, float[] w, int wOff,
+                              float[] bias, int biasOff, boolean relu, float[] y, int yOff) {
+        if (rows < 0 || in < 0 || out < 0) throw new IllegalArgumentException("linear: negative size rows=" + rows + " in=" + in + " out=" + out);
+        float beta = 0f;
+        if (bias != null) {
+            for (int r = 0; r < rows; r++) System.arraycopy(bias, biasOff, y, yOff + r * out, out);
+            beta = 1f;
+        }
+        multiply(false, true, rows, out, in, 1f, x, xOff, in, w, wOff, in, beta, y, yOff, out, relu);
+    }
+
+    /** {@link #sgemm}, then max(C, 0) over the m x n block of C when {@code relu}. */
+    private static void multiply(boolean transA, boolean transB, int m, int n, int k, float alpha,
+                                 float[] a, int aOff, int lda, float[] b, int bOff, int ldb,
+                                 float beta, float[] c, int cOff, int ldc, boolean relu) {
         if (m < 0 || n < 0 || k < 0) throw new IllegalArgumentException("sgemm: negative size m=" + m + " n=" + n + " k=" + k);
         if (m == 0 || n == 0) return;
         if (k == 0) {
             scale(m, n, beta, c, cOff, ldc);
+            if (relu) for (int i = 0; i < m; i++) K.relu(c, cOff + i * ldc, c, cOff + i * ldc, n);
         } else if (n == 1) {
-            gemv(transA, transB, m, k, alpha, a, aOff, lda, b, bOff, ldb, beta, c, cOff, ldc);
+            gemv(transA, transB, m, k, alpha, a, aOff, lda, b, bOff, ldb, beta, c, cOff, ldc, relu);
         } else if (m <= 2 || (transB && !transA && (m <= DOT_MAX_ROWS || (long) m * n <= DOT_MAX_OUTPUTS))) {
-            rowwise(transA, transB, m, n, k, alpha, a, aOff, lda, b, bOff, ldb, beta, c, cOff, ldc);
+            rowwise(transA, transB, m, n, k, alpha, a, aOff, lda, b, bOff, ldb, beta, c, cOff, ldc, relu);
         } else if (efficiency(n, m) > 1.5 * efficiency(m, n)) {
-            transposed(transA, transB, m, n, k, alpha, a, aOff, lda, b, bOff, ldb, beta, c, cOff, ldc);
+            transposed(transA, transB, m, n, k, alpha, a, aOff, lda, b, bOff, ldb, beta, c, cOff, ldc, relu);
         } else {
-            packed(transA, transB, m, n, k, alpha, a, aOff, lda, b, bOff, ldb, beta, c, cOff, ldc);
+            packed(transA, transB, m, n, k, alpha, a, aOff, lda, b, bOff, ldb, beta, c, cOff, ldc, relu);
         }
     }
 
@@ -110,6 +146,11 @@ public final class Gemm {
         return beta == 0f ? x : Math.fma(cv, beta, x);
     }
 
+    /** max(v, 0) with NaN propagated (as {@link FloatKernels#relu}) when {@code relu}, else v. */
+    private static float reluIf(boolean relu, float v) {
+        return relu ? Math.max(v, 0f) : v;
+    }
+
     private static void scale(int m, int n, float beta, float[] c, int cOff, int ldc) {
         for (int i = 0; i < m; i++) {
             int co = cOff + i * ldc;
@@ -121,7 +162,7 @@ public final class Gemm {
     /** n == 1: one dot product (or one axpy per k) per element of the column C. */
     private static void gemv(boolean transA, boolean transB, int m, int k, float alpha,
                              float[] a, int aOff, int lda, float[] b, int bOff, int ldb,
-                             float beta, float[] c, int cOff, int ldc) {
+                             float beta, float[] c, int cOff, int ldc, boolean relu) {
         float[] x;
         int xo;
         if (transB || ldb == 1) {
@@ -137,14 +178,14 @@ public final class Gemm {
             if (!transA) {
                 for (int i = i0; i < i1; i++) {
                     int co = cOff + i * ldc;
-                    c[co] = merge(c[co], K.dot(a, aOff + i * lda, x, xo, k), alpha, beta);
+                    c[co] = reluIf(relu, merge(c[co], K.dot(a, aOff + i * lda, x, xo, k), alpha, beta));
                 }
             } else {
                 float[] acc = new float[i1 - i0];
                 for (int p = 0; p < k; p++) K.axpy(x[xo + p], a, aOff + p * lda + i0, acc, 0, i1 - i0);
                 for (int i = i0; i < i1; i++) {
                     int co = cOff + i * ldc;
-                    c[co] = merge(c[co], acc[i - i0], alpha, beta);
+                    c[co] = reluIf(relu, merge(c[co], acc[i - i0], alpha, beta));
                 }
             }
         });
@@ -153,21 +194,21 @@ public final class Gemm {
     /** Few rows, or few outputs: each row of C from axpys over rows of B, or dots with rows of B. */
     private static void rowwise(boolean transA, boolean transB, int m, int n, int k, float alpha,
                                 float[] a, int aOff, int lda, float[] b, int bOff, int ldb,
-                                float beta, float[] c, int cOff, int ldc) {
-        boolean single = (long) m * n * k < ROWWISE_PARALLEL_MIN;
+                                float beta, float[] c, int cOff, int ldc, boolean relu) {
+        boolean single = (long) m * n * k < (transB ? DOT_ROWS_PARALLEL_MIN : ROWWISE_PARALLEL_MIN);
         if (single || n >= 128 || m == 1) { // split the columns (or nothing)
-            Parallel.forRange(n, single ? n : 64, (j0, j1) -> rowwise(transA, transB, 0, m, j0, j1, k, alpha, a, aOff, lda, b, bOff, ldb, beta, c, cOff, ldc));
+            Parallel.forRange(n, single ? n : 64, (j0, j1) -> rowwise(transA, transB, 0, m, j0, j1, k, alpha, a, aOff, lda, b, bOff, ldb, beta, c, cOff, ldc, relu));
         } else { // few columns, e.g. a weight gradient with n = 9: split the rows
-            Parallel.forRange(m, 1, (i0, i1) -> rowwise(transA, transB, i0, i1, 0, n, k, alpha, a, aOff, lda, b, bOff, ldb, beta, c, cOff, ldc));
+            Parallel.forRange(m, 1, (i0, i1) -> rowwise(transA, transB, i0, i1, 0, n, k, alpha, a, aOff, lda, b, bOff, ldb, beta, c, cOff, ldc, relu));
         }
     }
 
     /** C[i0:i1, j0:j1] by {@link #rowwise}; each element is computed the same way whatever the split. */
     private static void rowwise(boolean transA, boolean transB, int i0, int i1, int j0, int j1, int k, float alpha,
                                 float[] a, int aOff, int lda, float[] b, int bOff, int ldb,
-                                float beta, float[] c, int cOff, int ldc) {
+                                float beta, float[] c, int cOff, int ldc, boolean relu) {
         int w = j1 - j0;
-        float[] acc = new float[w];
+        float[] acc = transB ? null : new float[w];
         float[] column = transA && transB ? new float[k] : null;
         for (int i = i0; i < i1; i++) {
             if (!transB) {
@@ -176,7 +217,7 @@ public final class Gemm {
                     float av = transA ? a[aOff + p * lda + i] : a[aOff + i * lda + p];
                     K.axpy(av, b, bOff + p * ldb + j0, acc, 0, w);
                 }
-            } else {
+            } else { // rows j0..j1 of B dotted with row i of op(A), merged into C by the kernel
                 float[] row = a;
                 int ro = aOff + i * lda;
                 if (transA) {
@@ -184,10 +225,12 @@ public final class Gemm {
                     row = column;
                     ro = 0;
                 }
-                for (int j = j0; j < j1; j++) acc[j - j0] = K.dot(row, ro, b, bOff + j * ldb, k);
+                K.dotRows(w, k, b, bOff + j0 * ldb, ldb, row, ro, alpha, beta, c, cOff + i * ldc + j0);
+                if (relu) K.relu(c, cOff + i * ldc + j0, c, cOff + i * ldc + j0, w);
+                continue;
             }
             int co = cOff + i * ldc + j0;
-            for (int j = 0; j < w; j++) c[co + j] = merge(c[co + j], acc[j], alpha, beta);
+            for (int j = 0; j < w; j++) c[co + j] = reluIf(relu, merge(c[co + j], acc[j], alpha, beta));
         }
     }
 
@@ -208,18 +251,18 @@ public final class Gemm {
      */
     private static void transposed(boolean transA, boolean transB, int m, int n, int k, float alpha,
                                    float[] a, int aOff, int lda, float[] b, int bOff, int ldb,
-                                   float beta, float[] c, int cOff, int ldc) {
+                                   float beta, float[] c, int cOff, int ldc, boolean relu) {
         float[] t = new float[n * m];
-        packed(!transB, !transA, n, m, k, alpha, b, bOff, ldb, a, aOff, lda, 0f, t, 0, m);
+        packed(!transB, !transA, n, m, k, alpha, b, bOff, ldb, a, aOff, lda, 0f, t, 0, m, false);
         for (int i = 0; i < m; i++) {
             int co = cOff + i * ldc;
-            for (int j = 0; j < n; j++) c[co + j] = beta == 0f ? t[j * m + i] : Math.fma(c[co + j], beta, t[j * m + i]);
+            for (int j = 0; j < n; j++) c[co + j] = reluIf(relu, beta == 0f ? t[j * m + i] : Math.fma(c[co + j], beta, t[j * m + i]));
         }
     }
 
     private static void packed(boolean transA, boolean transB, int m, int n, int k, float alpha,
                                float[] a, int aOff, int lda, float[] b, int bOff, int ldb,
-                               float beta, float[] c, int cOff, int ldc) {
+                               float beta, float[] c, int cOff, int ldc, boolean relu) {
         int mPanels = ceilDiv(m, MR), nPanels = ceilDiv(n, NR);
         int threads = (long) m * n * k < PARALLEL_MIN || Parallel.nested() ? 1 : Parallel.threads();
         int[] grid = grid(threads, mPanels, nPanels, k);
@@ -232,7 +275,7 @@ public final class Gemm {
                 int j0 = Math.min(n, (int) ((long) nPanels * bj / tn) * NR);
                 int j1 = Math.min(n, (int) ((long) nPanels * (bj + 1) / tn) * NR);
                 if (i0 < i1 && j0 < j1) {
-                    block(transA, transB, i0, i1, j0, j1, k, alpha, a, aOff, lda, b, bOff, ldb, beta, c, cOff, ldc);
+                    block(transA, transB, i0, i1, j0, j1, k, alpha, a, aOff, lda, b, bOff, ldb, beta, c, cOff, ldc, relu);
                 }
             }
         });
@@ -269,7 +312,7 @@ public final class Gemm {
     /** C[i0:i1, j0:j1] on one thread; i0 is a multiple of MR and j0 of NR. */
     private static void block(boolean transA, boolean transB, int i0, int i1, int j0, int j1, int k, float alpha,
                               float[] a, int aOff, int lda, float[] b, int bOff, int ldb,
-                              float beta, float[] c, int cOff, int ldc) {
+                              float beta, float[] c, int cOff, int ldc, boolean relu) {
         Buffers buf = BUFFERS.get();
         int kcMax = Math.min(KC, k);
         int aSize = kcMax * Math.min(MC, ceilDiv(i1 - i0, MR) * MR);
@@ -282,6 +325,7 @@ public final class Gemm {
             for (int pc = 0; pc < k; pc += KC) {
                 int kc = Math.min(KC, k - pc);
                 float betaBlock = pc == 0 ? beta : 1f;
+                boolean reluTiles = relu && pc + kc == k; // the last k block: the tiles are final
                 packB(transB, b, bOff, ldb, pc, kc, jc, nc, bp);
                 for (int ic = i0; ic < i1; ic += MC) {
                     int mc = Math.min(MC, i1 - ic);
@@ -302,6 +346,7 @@ public final class Gemm {
                                     }
                                 }
                             }
+                            if (reluTiles) for (int r = 0; r < rows; r++) K.relu(c, co + r * ldc, c, co + r * ldc, cols);
                         }
                     }
                 }

@@ -45,7 +45,8 @@ public final class F {
 
     /**
      * y = x W^T + b. Shapes: x (..., in), weight (out, in), bias (out) or null -> (..., out).
-     * One GEMM with the bias written into the output first.
+     * One {@link Gemm#linear} call (a GEMM with the bias written into the output first; one row
+     * takes the matrix-vector path).
      */
     public static Tensor linear(Tensor x, Tensor weight, Tensor bias) {
         if (weight.dim() != 2) throw new IllegalArgumentException("linear: weight must be 2-D (out, in), got " + Shapes.str(weight.shape()));
@@ -59,13 +60,9 @@ public final class F {
         int rows = x.numel() / Math.max(in, 1);
         if (in == 0) rows = Shapes.numel(Arrays.copyOf(x.shape(), x.dim() - 1));
         float[] y = new float[rows * out];
-        float beta = 0f;
-        if (bias != null) {
-            Tensor bc = bias.contiguous();
-            for (int r = 0; r < rows; r++) System.arraycopy(bc.storage(), bc.offset(), y, r * out, out);
-            beta = 1f;
-        }
-        Gemm.sgemm(false, true, rows, out, in, 1f, xc.storage(), xc.offset(), in, wc.storage(), wc.offset(), in, beta, y, 0, out);
+        Tensor bc = bias == null ? null : bias.contiguous();
+        Gemm.linear(rows, in, out, xc.storage(), xc.offset(), wc.storage(), wc.offset(), bc == null ? null : bc.storage(), bc == null ? 0 : bc.offset(),
+                false, y, 0);
         int[] outShape = x.shape();
         outShape[outShape.length - 1] = out;
         final int rowsF = rows;

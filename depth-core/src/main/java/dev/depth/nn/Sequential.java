@@ -1,5 +1,6 @@
 package dev.depth.nn;
 
+import dev.depth.autograd.Autograd;
 import dev.depth.tensor.Tensor;
 
 import java.util.ArrayList;
@@ -8,6 +9,11 @@ import java.util.List;
 /**
  * Modules applied one after the other: {@code forward(x) = m_n(... m_2(m_1(x)))}. Submodules are
  * named "0", "1", ... as in PyTorch.
+ *
+ * <p>Inference: under {@code Autograd.noGrad()}, consecutive {@link Linear} layers (each optionally
+ * followed by {@link ReLU}s and evaluation-mode {@link Dropout}s) run as one fused chain, with the
+ * same results and no intermediate tensors: {@code model.eval()}, {@code Autograd.noGrad()} and {@code model.forward(x)} is the fast
+ * path, down to one sample at a time.
  *
  * <pre>{@code
  * var model = new Sequential(new Linear(784, 512), new ReLU(), new Linear(512, 10));
@@ -38,7 +44,19 @@ public class Sequential extends Module {
     @Override
     public Tensor forward(Tensor input) {
         Tensor x = input;
-        for (Module m : layers) x = m.forward(x);
+        boolean inference = !Autograd.isGradEnabled();
+        for (int i = 0; i < layers.size(); ) {
+            if (inference) {
+                int end = LinearChain.end(layers, i);
+                Tensor y = end > i ? LinearChain.forward(layers, i, end, x) : null;
+                if (y != null) {
+                    x = y;
+                    i = end;
+                    continue;
+                }
+            }
+            x = layers.get(i++).forward(x);
+        }
         return x;
     }
 }

@@ -112,4 +112,58 @@ class GemmTest {
             }
         }
     }
+
+    // ---- linear: bias and ReLU fused --------------------------------------------------------------
+
+    /** Gemm.linear is sgemm(A, B^T) onto the bias, then ReLU: bit-identical to those two steps, on shapes that reach every path. */
+    @Test
+    void linearIsTheProductOnTheBiasThenReluBitForBit() {
+        int[][] shapes = {{1, 1, 1}, {1, 512, 784}, {1, 10, 256}, {1, 7, 17}, {2, 33, 65}, {3, 9, 600}, {5, 1, 40}, {17, 33, 7},
+                {64, 128, 300}, {128, 512, 784}, {256, 10, 256}, {100, 9, 600}, {20, 1100, 30}};
+        for (int threads : new int[] {1, 2}) {
+            Parallel.setThreads(threads);
+            long seed = 3;
+            for (int[] s : shapes) {
+                int rows = s[0], out = s[1], in = s[2];
+                for (boolean withBias : new boolean[] {true, false}) {
+                    for (boolean relu : new boolean[] {true, false}) {
+                        var r = new Random(seed++);
+                        float[] x = random(2 + rows * in, r), w = random(3 + out * in, r), bias = random(1 + out, r);
+                        float[] expected = new float[rows * out];
+                        if (withBias) for (int i = 0; i < rows; i++) System.arraycopy(bias, 1, expected, i * out, out);
+                        Gemm.sgemm(false, true, rows, out, in, 1f, x, 2, in, w, 3, in, withBias ? 1f : 0f, expected, 0, out);
+                        if (relu) for (int i = 0; i < expected.length; i++) expected[i] = Math.max(expected[i], 0f);
+                        float[] y = new float[rows * out + 4];
+                        java.util.Arrays.fill(y, Float.NaN);
+                        Gemm.linear(rows, in, out, x, 2, w, 3, withBias ? bias : null, 1, relu, y, 1);
+                        String where = "rows=" + rows + " out=" + out + " in=" + in + " bias=" + withBias + " relu=" + relu + " threads=" + threads;
+                        assertArrayEquals(expected, java.util.Arrays.copyOfRange(y, 1, 1 + rows * out), where);
+                        assertTrue(Float.isNaN(y[0]) && Float.isNaN(y[1 + rows * out]), "outside y untouched: " + where);
+                        // and against the scalar reference, within rounding
+                        float[] ref = new float[rows * out];
+                        if (withBias) for (int i = 0; i < rows; i++) System.arraycopy(bias, 1, ref, i * out, out);
+                        Gemm.reference(false, true, 0, rows, out, in, 1f, x, 2, in, w, 3, in, withBias ? 1f : 0f, ref, 0, out);
+                        for (int i = 0; i < ref.length; i++) {
+                            float e = relu ? Math.max(ref[i], 0f) : ref[i];
+                            assertEquals(e, y[1 + i], 1e-4 * (1 + Math.abs(e)), where + " at " + i);
+                        }
+                    }
+                }
+            }
+        }
+    }
+
+    /** A row-vector product (one sample) gives the same bits whatever the thread count. */
+    @Test
+    void oneRowProductIsBitIdenticalOnOneAndTwoThreads() {
+        var r = new Random(9);
+        int out = 515, in = 783;
+        float[] x = random(in, r), w = random(out * in, r), bias = random(out, r);
+        float[] y1 = new float[out], y2 = new float[out];
+        Parallel.setThreads(1);
+        Gemm.linear(1, in, out, x, 0, w, 0, bias, 0, true, y1, 0);
+        Parallel.setThreads(2);
+        Gemm.linear(1, in, out, x, 0, w, 0, bias, 0, true, y2, 0);
+        assertArrayEquals(y1, y2);
+    }
 }

@@ -115,4 +115,19 @@ public interface FloatKernels {
      * Bit-identical in every implementation (it only moves values).
      */
     void transposeRows8(float[] src, int s, int lds, int kc, float[] dst, int d);
+
+    // ---- matrix-vector products (rows of a matrix dotted with one vector) ----------------------
+
+    /**
+     * The dot products of {@code rows} consecutive rows of a row-major matrix with one vector, the
+     * matrix-vector product {@code y = alpha * W x + beta * y} (e.g. a linear layer on one sample,
+     * W its (out, in) weight): with {@code s_j = sum over p < k of w[wOff + j*ldw + p] *
+     * x[xo + p]}, writes {@code y[yo + j] = alpha * s_j} when {@code beta == 0} (previous content
+     * ignored, even NaN), else {@code fma(y[yo + j], beta, alpha * s_j)}, for j < rows.
+     *
+     * <p>Each s_j is summed the same way whichever other rows share the call, so splitting the rows
+     * between calls (or threads) never changes a result; implementations differ in rounding, like
+     * {@link #dot}.
+     */
+    void dotRows(int rows, int k, float[] w, int wOff, int ldw, float[] x, int xo, float alpha, float beta, float[] y, int yo);
 }

@@ -289,4 +289,17 @@ public final class ScalarFloatKernels implements FloatKernels {
             dst[d + 7] = src[s7 + p];
         }
     }
+
+    // ---- matrix-vector products ------------------------------------------------------------------
+
+    @Override
+    public void dotRows(int rows, int k, float[] w, int wOff, int ldw, float[] x, int xo, float alpha, float beta, float[] y, int yo) {
+        for (int j = 0; j < rows; j++) {
+            int o = wOff + j * ldw;
+            float s = 0f;
+            for (int p = 0; p < k; p++) s = Math.fma(w[o + p], x[xo + p], s);
+            float v = alpha * s;
+            y[yo + j] = beta == 0f ? v : Math.fma(y[yo + j], beta, v);
+        }
+    }
 }

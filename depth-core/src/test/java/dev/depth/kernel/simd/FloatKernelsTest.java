@@ -226,6 +226,36 @@ class FloatKernelsTest {
         }
     }
 
+    // ---- dotRows ---------------------------------------------------------------------------------
+
+    /** dotRows against the oracle on odd shapes, with offsets, padded rows and every alpha/beta form. */
+    @Test
+    void dotRowsMatchesTheOracle() {
+        int[] rowCounts = {0, 1, 3, 4, 5, 7, 8, 9, 12, 17, 33};
+        int[] depths = {0, 1, 7, 15, 16, 17, 31, 33, 64, 784, 1023};
+        for (int rows : rowCounts) {
+            for (int k : depths) {
+                int ldw = k + 3, wOff = 5, xo = 2, yo = 1;
+                float[] w = random(wOff + rows * ldw, rows * 31L + k), x = random(xo + k + 1, k + 7L);
+                for (float[] ab : new float[][] {{1f, 0f}, {0.5f, 1f}, {-2f, 0.25f}}) {
+                    float[] y1 = random(yo + rows + 2, rows), y2 = y1.clone();
+                    if (ab[1] == 0f) { java.util.Arrays.fill(y1, Float.NaN); java.util.Arrays.fill(y2, Float.NaN); }
+                    fast.dotRows(rows, k, w, wOff, ldw, x, xo, ab[0], ab[1], y1, yo);
+                    oracle.dotRows(rows, k, w, wOff, ldw, x, xo, ab[0], ab[1], y2, yo);
+                    for (int j = 0; j < rows; j++) {
+                        double absSum = 0;
+                        for (int p = 0; p < k; p++) absSum += Math.abs(w[wOff + j * ldw + p] * x[xo + p]);
+                        double tol = 1e-5 * (Math.abs(ab[0]) * absSum + Math.abs(ab[1]) * 2) + 1e-6;
+                        assertEquals(y2[yo + j], y1[yo + j], tol, "rows=" + rows + " k=" + k + " alpha=" + ab[0] + " beta=" + ab[1] + " row " + j);
+                    }
+                    // Outside the rows written: untouched.
+                    assertEquals(y2[0], y1[0], 0f);
+                    for (int j = yo + rows; j < y1.length; j++) assertEquals(y2[j], y1[j], 0f, "past the rows, rows=" + rows + " k=" + k);
+                }
+            }
+        }
+    }
+
     @Test
     void transposeRows8IsBitIdenticalToTheOracle() {
         for (int kc : new int[] {1, 7, 8, 15, 16, 17, 31, 33, 256, 1023}) {
@@ -235,6 +265,39 @@ class FloatKernelsTest {
             oracle.transposeRows8(src, 3, lds, kc, d2, 2);
             assertArrayEquals(d2, d1, "kc=" + kc);
             for (int p = 0; p < kc; p++) for (int r = 0; r < 8; r++) assertEquals(src[3 + r * lds + p], d1[2 + p * 8 + r], "kc=" + kc);
+        }
+    }
+
+    /** The oracle's dotRows is the definition: one sequential FMA chain per row, then the merge. */
+    @Test
+    void scalarDotRowsMatchesItsDefinition() {
+        int rows = 5, k = 37;
+        float[] w = random(rows * k, 1), x = random(k, 2), y = random(rows, 3), expected = y.clone();
+        for (int j = 0; j < rows; j++) {
+            float s = 0f;
+            for (int p = 0; p < k; p++) s = Math.fma(w[j * k + p], x[p], s);
+            expected[j] = Math.fma(expected[j], 0.5f, 1.5f * s);
+        }
+        oracle.dotRows(rows, k, w, 0, k, x, 0, 1.5f, 0.5f, y, 0);
+        assertArrayEquals(expected, y);
+    }
+
+    /**
+     * A row's result does not depend on the rows computed with it (groups of 8, of 4 or alone), so
+     * splitting the rows between calls or threads never changes a bit.
+     */
+    @Test
+    void dotRowsIsBitIdenticalWhateverTheGrouping() {
+        for (int k : new int[] {1, 15, 16, 17, 100, 784}) {
+            int rows = 23;
+            float[] w = random(rows * k, k), x = random(k, k + 1L);
+            float[] all = new float[rows], alone = new float[rows], split = new float[rows];
+            fast.dotRows(rows, k, w, 0, k, x, 0, 1f, 0f, all, 0);
+            for (int j = 0; j < rows; j++) fast.dotRows(1, k, w, j * k, k, x, 0, 1f, 0f, alone, j);
+            fast.dotRows(5, k, w, 0, k, x, 0, 1f, 0f, split, 0);
+            fast.dotRows(rows - 5, k, w, 5 * k, k, x, 0, 1f, 0f, split, 5);
+            assertArrayEquals(alone, all, "k=" + k);
+            assertArrayEquals(alone, split, "k=" + k);
         }
     }
 }
