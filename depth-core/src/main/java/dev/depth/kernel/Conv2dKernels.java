@@ -300,7 +300,7 @@ public final class Conv2dKernels {
     }
 
     // Tried for W3's first layer (1 -> 32 channels, 3x3, 28x28, batch 64) and dropped, measured
-    // in process CPU time on one and two threads (2026-11-26, 2-core Zen 4): an unpacked
+    // with a timing loop on one and two threads (2026-11-26, 2-core Zen 4): an unpacked
     // register-tiled product instead of the GEMM for the 9-row im2col (forward 2-3x slower); the
     // weight gradient against col transposed, to reach the packed GEMM (2x slower: the strided
     // transposition); a one-pass multi-row dot kernel (no faster: the gradient streams the 6.4 MB
