@@ -299,6 +299,14 @@ public final class Conv2dKernels {
         });
     }
 
+    // Tried for W3's first layer (1 -> 32 channels, 3x3, 28x28, batch 64) and dropped, measured
+    // with a timing loop on one and two threads (2026-11-26, 2-core Zen 4): an unpacked
+    // register-tiled product instead of the GEMM for the 9-row im2col (forward 2-3x slower); the
+    // weight gradient against col transposed, to reach the packed GEMM (2x slower: the strided
+    // transposition); a one-pass multi-row dot kernel (no faster: the gradient streams the 6.4 MB
+    // dout once either way and is bound by memory, not arithmetic). What would help is fewer
+    // passes over the activations, e.g. bias, ReLU and pooling fused into this forward pass.
+
     /** dw (oc, c/groups, kh, kw) = gradient with respect to the weight (overwritten). */
     public static void backwardWeight(Geometry g, float[] x, float[] dout, float[] dw) {
         int n = g.n(), oc = g.oc(), ohw = g.oh() * g.ow(), hw = g.h() * g.w(), chw = g.c() * hw;

@@ -114,8 +114,17 @@ public final class Pool2dKernels {
 
     /** dx (overwritten) receives each output gradient at the position of its window's maximum. */
     public static void maxBackward(Geometry g, float[] dout, int[] argmax, float[] dx) {
-        int ohw = g.oh() * g.ow(), hw = g.h() * g.w();
         java.util.Arrays.fill(dx, 0f);
+        maxBackwardAdd(g, dout, argmax, dx);
+    }
+
+    /**
+     * Adds each output gradient into dx at the position of its window's maximum. Into a freshly
+     * allocated (zero) array this is {@link #maxBackward} without its pass that zeroes dx, a
+     * memory-bound pass over the whole input on one thread.
+     */
+    public static void maxBackwardAdd(Geometry g, float[] dout, int[] argmax, float[] dx) {
+        int ohw = g.oh() * g.ow(), hw = g.h() * g.w();
         Parallel.forRange(g.planes(), Math.max(1, 4096 / Math.max(1, ohw)), (p0, p1) -> {
             for (int p = p0; p < p1; p++) {
                 for (int i = 0; i < ohw; i++) dx[p * hw + argmax[p * ohw + i]] += dout[p * ohw + i];

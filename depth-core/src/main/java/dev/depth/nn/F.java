@@ -167,8 +167,8 @@ public final class F {
             Pool2dKernels.maxForward(geo, xs, out, argmax);
             return Tensor.fromOp(out, outShape, op, new Tensor[] {x}, g -> {
                 noDoubleBackward(op);
-                float[] d = new float[xs.length];
-                Pool2dKernels.maxBackward(geo, dense(g), argmax, d);
+                float[] d = new float[xs.length]; // zero: the scatter adds into it
+                Pool2dKernels.maxBackwardAdd(geo, dense(g), argmax, d);
                 return new Tensor[] {Tensor.wrap(d, inShape)};
             });
         }

@@ -26,7 +26,13 @@ class Conv2dKernelsTest {
             new Conv2dKernels.Geometry(4, 16, 14, 14, 32, 3, 3, 1, 1, 1, 1, 1, 1, 1),
             new Conv2dKernels.Geometry(2, 3, 9, 10, 4, 3, 3, 1, 1, 2, 2, 2, 2, 1),  // dilated, same size
             new Conv2dKernels.Geometry(2, 2, 8, 9, 3, 3, 1, 1, 1, 0, 0, 1, 1, 1),   // same width, not height
-            new Conv2dKernels.Geometry(2, 2, 3, 3, 3, 5, 5, 1, 1, 2, 2, 1, 1, 1)};  // window larger than the image
+            new Conv2dKernels.Geometry(2, 2, 3, 3, 3, 5, 5, 1, 1, 2, 2, 1, 1, 1),   // window larger than the image
+            // one input channel, oc not a multiple of 4, odd images
+            new Conv2dKernels.Geometry(3, 1, 13, 11, 7, 3, 3, 1, 1, 1, 1, 1, 1, 1),
+            new Conv2dKernels.Geometry(2, 1, 28, 28, 32, 3, 3, 1, 1, 1, 1, 1, 1, 1),  // W3's first layer, 2 images
+            new Conv2dKernels.Geometry(2, 1, 9, 8, 5, 3, 2, 2, 1, 1, 0, 2, 1, 1),    // strided, dilated
+            new Conv2dKernels.Geometry(3, 2, 7, 6, 9, 2, 2, 1, 2, 0, 1, 1, 1, 1),
+            new Conv2dKernels.Geometry(1, 1, 1, 17, 1, 1, 3, 1, 1, 0, 1, 1, 1, 1)};  // one row, one channel
 
     static float[] random(int n, Random r) {
         float[] x = new float[n];

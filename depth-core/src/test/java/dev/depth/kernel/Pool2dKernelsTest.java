@@ -68,6 +68,11 @@ class Pool2dKernelsTest {
             for (int i = 0; i < outLen; i++) lhs += (double) y[i] * d[i];
             for (int i = 0; i < inLen; i++) rhs += (double) x[i] * dx[i];
             assertEquals(lhs, rhs, 1e-4 * Math.abs(lhs), "max adjoint " + g);
+            // maxBackwardAdd adds the same scatter onto what dx holds
+            float[] base = new float[inLen], added = new float[inLen];
+            for (int i = 0; i < inLen; i++) base[i] = added[i] = r.nextFloat();
+            Pool2dKernels.maxBackwardAdd(g, d, argmax, added);
+            for (int i = 0; i < inLen; i++) assertEquals(base[i] + dx[i], added[i], 1e-6, "maxBackwardAdd " + g + " at " + i);
         }
     }
 }
