@@ -390,11 +390,10 @@ public final class Gemm {
                 }
             } else {
                 int ii = 0;
-                if (MR == 8 && h == 8) { // a whole panel of eight rows: the SIMD transpose
+                if (MR == 8 && h == 8) { // a whole panel of eight rows (MR is at most 8): the SIMD transpose
                     K.transposeRows8(a, aOff + (ic + r * MR) * lda + pc, lda, kc, ap, dst);
                     ii = 8;
                 }
-                for (; ii + 8 <= h; ii += 8) transpose8(a, aOff + (ic + r * MR + ii) * lda + pc, lda, kc, ap, dst + ii, MR);
                 for (; ii < h; ii++) {
                     int src = aOff + (ic + r * MR + ii) * lda + pc;
                     for (int p = 0; p < kc; p++) ap[dst + p * MR + ii] = a[src + p];
