@@ -13,7 +13,9 @@ class GemmTest {
     private static final int[][] SHAPES = {
             {1, 1, 1}, {1, 7, 17}, {7, 1, 17}, {7, 17, 1}, {2, 100, 50}, {17, 7, 33}, {16, 16, 16},
             {33, 65, 300}, {100, 9, 600}, {13, 1100, 40}, {6, 32, 256}, {1023, 37, 70}, {130, 70, 513},
-            {3, 64, 64}, {1, 300, 1000}, {300, 1, 1000}, {20, 25, 300}, {64, 9, 784}};
+            {3, 64, 64}, {1, 300, 1000}, {300, 1, 1000}, {20, 25, 300}, {64, 9, 784},
+            // tails in every dimension, column blocks wider than NC
+            {130, 200, 513}, {9, 700, 300}, {300, 129, 1000}, {20, 5000, 30}};
 
     @AfterEach
     void restoreThreads() {
@@ -88,7 +90,7 @@ class GemmTest {
     @Test
     void resultsAreBitIdenticalForTheSameAndOtherThreadCounts() {
         var r = new Random(7);
-        for (int[] s : new int[][] {{257, 300, 700}, {1, 4000, 300}, {4000, 1, 300}, {300, 9, 2000}, {32, 9, 5000}, {40, 40, 40}}) {
+        for (int[] s : new int[][] {{257, 300, 700}, {1, 4000, 300}, {4000, 1, 300}, {300, 9, 2000}, {32, 9, 5000}, {40, 40, 40}, {64, 2100, 300}}) {
             int m = s[0], n = s[1], k = s[2];
             float[] a = random(m * k, r), b = random(k * n, r);
             float[][] results = new float[3][];

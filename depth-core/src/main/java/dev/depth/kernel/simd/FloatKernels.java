@@ -114,7 +114,17 @@ public interface FloatKernels {
      * dst[d + p*8 + r] = src[s + r*lds + p] for r < 8, p < kc (an 8 x kc transpose).
      * Bit-identical in every implementation (it only moves values).
      */
-    void transposeRows8(float[] src, int s, int lds, int kc, float[] dst, int d);
+    default void transposeRows8(float[] src, int s, int lds, int kc, float[] dst, int d) {
+        transposeRows8(src, s, lds, kc, dst, d, 8);
+    }
+
+    /**
+     * {@link #transposeRows8(float[], int, int, int, float[], int)} into a wider panel:
+     * dst[d + p*ldd + r] = src[s + r*lds + p] for r < 8, p < kc, with {@code ldd >= 8}; the
+     * other ldd - 8 floats of each panel row are left alone. Packs eight rows of a transposed B
+     * into a GEMM panel of NR columns (ldd = NR). Bit-identical in every implementation.
+     */
+    void transposeRows8(float[] src, int s, int lds, int kc, float[] dst, int d, int ldd);
 
     // ---- matrix-vector products (rows of a matrix dotted with one vector) ----------------------
 

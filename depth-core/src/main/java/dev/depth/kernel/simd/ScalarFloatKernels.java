@@ -276,9 +276,10 @@ public final class ScalarFloatKernels implements FloatKernels {
     }
 
     @Override
-    public void transposeRows8(float[] src, int s, int lds, int kc, float[] dst, int d) {
+    public void transposeRows8(float[] src, int s, int lds, int kc, float[] dst, int d, int ldd) {
+        if (ldd < 8) throw new IllegalArgumentException("transposeRows8: ldd must be >= 8, got " + ldd);
         int s0 = s, s1 = s0 + lds, s2 = s1 + lds, s3 = s2 + lds, s4 = s3 + lds, s5 = s4 + lds, s6 = s5 + lds, s7 = s6 + lds;
-        for (int p = 0; p < kc; p++, d += 8) {
+        for (int p = 0; p < kc; p++, d += ldd) {
             dst[d] = src[s0 + p];
             dst[d + 1] = src[s1 + p];
             dst[d + 2] = src[s2 + p];

@@ -3,6 +3,7 @@ package dev.depth.kernel.simd;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.util.Random;
@@ -266,6 +267,34 @@ class FloatKernelsTest {
             assertArrayEquals(d2, d1, "kc=" + kc);
             for (int p = 0; p < kc; p++) for (int r = 0; r < 8; r++) assertEquals(src[3 + r * lds + p], d1[2 + p * 8 + r], "kc=" + kc);
         }
+    }
+
+    @Test
+    void stridedTransposeRows8IsBitIdenticalToTheOracleAndLeavesTheRestAlone() {
+        for (int ldd : new int[] {8, 9, 16, 24, 32, 33}) {
+            for (int kc : new int[] {1, 7, 15, 16, 17, 33, 256, 1023}) {
+                int lds = kc + 3;
+                float[] src = random(1 + 8 * lds, kc + ldd), d1 = random(5 + kc * ldd, ldd), d2 = d1.clone(), before = d1.clone();
+                fast.transposeRows8(src, 1, lds, kc, d1, 5, ldd);
+                oracle.transposeRows8(src, 1, lds, kc, d2, 5, ldd);
+                assertArrayEquals(d2, d1, "ldd=" + ldd + " kc=" + kc);
+                if (simd()) { // the SIMD transpose even where this JDK's kernels use the scalar one
+                    float[] d3 = before.clone();
+                    VectorFloatKernels.transposeRows8Simd(src, 1, lds, kc, d3, 5, ldd);
+                    assertArrayEquals(d2, d3, "SIMD ldd=" + ldd + " kc=" + kc);
+                }
+                for (int i = 0; i < d1.length; i++) {
+                    int q = i - 5, p = Math.floorDiv(q, ldd), r = Math.floorMod(q, ldd);
+                    float expected = q >= 0 && p < kc && r < 8 ? src[1 + r * lds + p] : before[i];
+                    assertEquals(expected, d1[i], 0f, "ldd=" + ldd + " kc=" + kc + " i=" + i);
+                }
+            }
+        }
+        assertThrows(IllegalArgumentException.class, () -> fast.transposeRows8(new float[64], 0, 8, 8, new float[64], 0, 7));
+    }
+
+    private boolean simd() {
+        return fast.getClass().getSimpleName().equals("VectorFloatKernels");
     }
 
     /** The oracle's dotRows is the definition: one sequential FMA chain per row, then the merge. */
