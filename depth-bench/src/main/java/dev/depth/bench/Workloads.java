@@ -224,7 +224,7 @@ public final class Workloads {
             }
             Tensor x = Tensor.wrap(randomTokens(gen, batch * seq, vocab), batch, seq), y = Tensor.wrap(randomTokens(gen, batch * seq, vocab), batch, seq);
             Tensor loss = model.loss(x, y);
-            opt.zeroGrad();
+            opt.zeroGrad(false); // in place, as PyTorch 1.13's zero_grad() on the other side
             loss.backward();
             opt.step();
             tokens += (long) batch * seq;
@@ -272,7 +272,7 @@ public final class Workloads {
                         samples = 0;
                     }
                     Tensor loss = F.crossEntropy(model.forward(b.x()), b.y());
-                    opt.zeroGrad();
+                    opt.zeroGrad(false); // in place, as PyTorch 1.13's zero_grad() on the other side
                     loss.backward();
                     opt.step();
                     lastLoss = loss.item();

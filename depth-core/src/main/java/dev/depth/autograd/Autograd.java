@@ -146,6 +146,18 @@ public final class Autograd {
     }
 
     /**
+     * Clears a tensor's gradient: sets it to null when {@code setToNone}, when it is part of a
+     * graph (a createGraph backward made it) or when it is not contiguous; otherwise fills it with
+     * zeros in place, keeping the buffer for the next backward pass.
+     */
+    public static void clearGrad(Tensor t, boolean setToNone) {
+        Tensor g = t.grad();
+        if (g == null) return;
+        if (setToNone || g.gradFn() != null || g.requiresGrad() || !g.isContiguous()) t.setGrad(null);
+        else g.zero();
+    }
+
+    /**
      * Adds g into leaf.grad(). The first gradient of a leaf is stored as it is when it is
      * {@code owned} (nothing else can see its storage), else as a copy, so that accumulating into
      * it in place later cannot change another tensor.

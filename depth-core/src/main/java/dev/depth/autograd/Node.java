@@ -19,7 +19,8 @@ public final class Node {
 
     /**
      * An optional faster form of the backward for ops whose input gradient is mostly zeros (a
-     * slice of a large tensor): adds the contribution of {@code gradOutput} in place into
+     * slice of a large tensor) or that can write it with no temporary (a linear layer's GEMMs
+     * into a weight gradient kept across steps): adds the contribution of {@code gradOutput} in place into
      * {@code inputGrads[i]}, a dense, zero-initialised buffer the engine owns (null where input i
      * needs no gradient). Used when the graph of the backward itself is not recorded.
      */

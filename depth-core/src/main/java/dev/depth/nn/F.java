@@ -66,13 +66,26 @@ public final class F {
         int[] outShape = x.shape();
         outShape[outShape.length - 1] = out;
         final int rowsF = rows;
-        return Tensor.fromOp(y, outShape, "linear", new Tensor[] {x, weight, bias}, g -> {
+        Tensor result = Tensor.fromOp(y, outShape, "linear", new Tensor[] {x, weight, bias}, g -> {
             Tensor g2 = g.reshape(rowsF, out);
             return new Tensor[] {
                     x.requiresGrad() ? g2.matmul(weight).reshape(x.shape()) : null,
                     weight.requiresGrad() ? g2.t().matmul(x.reshape(rowsF, in)) : null,
                     bias != null && bias.requiresGrad() ? g2.sum(0) : null};
         });
+        // Without a recorded backward, the products go straight into the gradient buffers (beta = 1):
+        // a weight's gradient kept by zeroGrad(false) is then reused instead of a new array each step.
+        if (result.gradFn() != null) result.gradFn().withAccumulator((g, bufs) -> {
+            Tensor gc = g.contiguous();
+            float[] gd = gc.storage();
+            int go = gc.offset();
+            if (bufs[0] != null) // dx (rows, in) += g (rows, out) W (out, in)
+                Gemm.sgemm(false, false, rowsF, in, out, 1f, gd, go, out, wc.storage(), wc.offset(), in, 1f, bufs[0].storage(), bufs[0].offset(), in);
+            if (bufs[1] != null) // dW (out, in) += g^T (out, rows) x (rows, in)
+                Gemm.sgemm(true, false, out, in, rowsF, 1f, gd, go, out, xc.storage(), xc.offset(), in, 1f, bufs[1].storage(), bufs[1].offset(), in);
+            if (bufs[2] != null) bufs[2].addInPlace(gc.reshape(rowsF, out).sum(0));
+        });
+        return result;
     }
 
     // ------------------------------------------------------------------ convolution and pooling

@@ -142,9 +142,14 @@ public abstract class Module {
         return training;
     }
 
-    /** Clears the gradients of all parameters. */
+    /** Clears the gradients of all parameters (sets them to null). */
     public void zeroGrad() {
-        for (Tensor p : parameters()) p.setGrad(null);
+        zeroGrad(true);
+    }
+
+    /** Clears the gradients of all parameters: to null, or zero-filled in place; see {@link dev.depth.optim.Optimizer#zeroGrad(boolean)}. */
+    public void zeroGrad(boolean setToNone) {
+        for (Tensor p : parameters()) dev.depth.autograd.Autograd.clearGrad(p, setToNone);
     }
 
     /** The number of trainable scalars. */

@@ -1,5 +1,6 @@
 package dev.depth.optim;
 
+import dev.depth.autograd.Autograd;
 import dev.depth.kernel.Parallel;
 import dev.depth.tensor.Tensor;
 
@@ -193,7 +194,20 @@ public abstract class Optimizer {
 
     /** Sets every parameter's gradient to null (PyTorch's {@code zero_grad(set_to_none=True)}). */
     public void zeroGrad() {
-        for (Tensor p : params) p.setGrad(null);
+        zeroGrad(true);
+    }
+
+    /**
+     * Clears every parameter's gradient: with {@code setToNone}, sets it to null; otherwise fills
+     * it with zeros in place (PyTorch's {@code zero_grad(set_to_none=False)}, the default of
+     * PyTorch 1.x), so that the next backward pass adds into the same buffers instead of
+     * allocating new ones (a linear layer's weight gradient is then written there by its GEMM).
+     * In-place zeroing changes a gradient tensor that code may still hold from an earlier step.
+     * A gradient that is part of a graph (from {@code backward} with createGraph) or is not
+     * contiguous is set to null instead.
+     */
+    public void zeroGrad(boolean setToNone) {
+        for (Tensor p : params) Autograd.clearGrad(p, setToNone);
     }
 
     /**

@@ -55,6 +55,52 @@ class FusedOpsTest {
         }
     }
 
+    /**
+     * F.linear's backward writes its products straight into the gradient buffers (its in-place
+     * accumulator); against matmul + add, with leading batch dims, no bias, a non-contiguous
+     * upstream gradient (through a transpose) and odd sizes.
+     */
+    @Test
+    void linearGradientsMatchTheComposition() {
+        int[][] shapes = {{1, 1, 1}, {7, 17, 9}, {33, 65, 40}, {128, 784, 512}};
+        for (int[] s : shapes) {
+            int rows = s[0], in = s[1], out = s[2];
+            Tensor x = rand(1, rows, in), w = rand(2, out, in), b = rand(3, out);
+            compare("linear " + rows + "x" + in + "x" + out, 2e-5, t -> F.linear(t[0], t[1], t[2]),
+                    t -> t[0].matmul(t[1].t()).add(t[2]), x, w, b);
+            compare("linear, no bias " + rows + "x" + in + "x" + out, 2e-5, t -> F.linear(t[0], t[1], null),
+                    t -> t[0].matmul(t[1].t()), x, w);
+        }
+        Tensor x3 = rand(4, 2, 3, 5), w3 = rand(5, 6, 5), b3 = rand(6, 6);
+        compare("linear, batch dims", t -> F.linear(t[0], t[1], t[2]), t -> t[0].matmul(t[1].t()).add(t[2]), x3, w3, b3);
+        compare("linear, transposed upstream", t -> F.linear(t[0], t[1], t[2]).transpose(0, 1).mul(1.5f),
+                t -> t[0].matmul(t[1].t()).add(t[2]).transpose(0, 1).mul(1.5f), rand(7, 4, 9), rand(8, 3, 9), rand(9, 3));
+        // a second backward adds to the gradients; the input needs none
+        Tensor x = rand(10, 5, 8).requiresGrad(false), w = rand(11, 4, 8), b = rand(12, 4);
+        F.linear(x, w, b).sum().backward();
+        float[] once = w.grad().toFloatArray(), onceB = b.grad().toFloatArray();
+        F.linear(x, w, b).sum().backward();
+        float[] twice = w.grad().toFloatArray(), twiceB = b.grad().toFloatArray();
+        for (int i = 0; i < once.length; i++) assertEquals(2 * once[i], twice[i], 1e-5f * Math.abs(once[i]) + 1e-6f);
+        for (int i = 0; i < onceB.length; i++) assertEquals(2 * onceB[i], twiceB[i], 1e-5f);
+        assertNull(x.grad());
+        // double backward through linear (the recorded backward, not the accumulator) against the composition
+        Tensor[] outs = new Tensor[2];
+        for (int k = 0; k < 2; k++) {
+            Tensor xx = rand(13, 3, 4), ww = rand(14, 2, 4), bb = rand(15, 2);
+            Tensor y = k == 0 ? F.linear(xx, ww, bb) : xx.matmul(ww.t()).add(bb);
+            y.square().sum().backward(Tensor.scalar(1f), true, true);
+            Tensor gx = xx.grad(), gw = ww.grad();
+            xx.setGrad(null);
+            ww.setGrad(null);
+            bb.setGrad(null);
+            gx.square().sum().add(gw.mul(gw).sum()).backward();
+            outs[k] = Tensor.cat(0, xx.grad().reshape(-1), ww.grad().reshape(-1), bb.grad().reshape(-1));
+        }
+        assertClose("linear double backward", outs[1], outs[0], 1e-4);
+        GradCheck.assertGradients("linear", t -> F.linear(t[0], t[1], t[2]), rand(16, 3, 5), rand(17, 4, 5), rand(18, 4));
+    }
+
     @Test
     void layerNormMatchesTheComposition() {
         int[][] shapes = {{1, 1}, {3, 7}, {2, 5, 17}, {4, 128}, {3, 1023}, {2, 3, 16}};

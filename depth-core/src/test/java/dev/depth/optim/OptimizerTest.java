@@ -421,4 +421,41 @@ class OptimizerTest {
         assertArrayEquals(values(b), values(a));
         assertSame(clipped, clipped.withGradClipNorm(10)); // fluent, keeps the subclass type
     }
+
+    @Test
+    void zeroGradInPlaceKeepsTheBuffersAndMatchesSetToNone() {
+        for (boolean setToNone : new boolean[] {true, false}) {
+            dev.depth.nn.Sequential net;
+            try (var scope = dev.depth.nn.Init.seed(3)) {
+                net = new dev.depth.nn.Sequential(new dev.depth.nn.Linear(6, 5), new dev.depth.nn.ReLU(), new dev.depth.nn.Linear(5, 3));
+            }
+            Adam adam = new Adam(net.parameters(), 1e-2);
+            Tensor x = Tensor.uniform(new dev.depth.tensor.Generator(4), -1f, 1f, 7, 6);
+            Tensor[] firstGrads = null;
+            for (int step = 0; step < 3; step++) {
+                adam.zeroGrad(setToNone);
+                if (!setToNone && firstGrads != null) {
+                    for (int i = 0; i < firstGrads.length; i++) {
+                        assertSame(firstGrads[i], net.parameters().get(i).grad(), "zeroGrad(false) keeps the gradient tensor");
+                        for (float v : firstGrads[i].toFloatArray()) assertEquals(0f, v, "zeroed in place");
+                    }
+                }
+                net.forward(x).square().sum().backward();
+                if (firstGrads == null) firstGrads = net.parameters().stream().map(Tensor::grad).toArray(Tensor[]::new);
+                adam.step();
+            }
+            float[] w = net.parameters().get(0).toFloatArray();
+            if (setToNone) noneResult = w;
+            else assertArrayEquals(noneResult, w, "same training either way");
+        }
+        // a gradient that is part of a graph is dropped, not zeroed
+        Tensor p = Tensor.of(1f, 2f).requiresGrad(true);
+        p.square().sum().backward(Tensor.scalar(1f), false, true);
+        Tensor g = p.grad();
+        assertTrue(g.requiresGrad());
+        new SGD(java.util.List.of(p), 0.1).zeroGrad(false);
+        assertNull(p.grad());
+    }
+
+    private float[] noneResult;
 }
