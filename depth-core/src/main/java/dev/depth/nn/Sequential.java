@@ -15,6 +15,10 @@ import java.util.List;
  * same results and no intermediate tensors: {@code model.eval()}, {@code Autograd.noGrad()} and {@code model.forward(x)} is the fast
  * path, down to one sample at a time.
  *
+ * <p>Training: a {@link Linear} or {@link Conv2d} directly followed by a {@link ReLU} computes the
+ * ReLU over the layer's fresh output in place ({@link Tensor#reluOverOpOutput()}): the same values
+ * and gradients, bit for bit, without the ReLU's output array.
+ *
  * <pre>{@code
  * var model = new Sequential(new Linear(784, 512), new ReLU(), new Linear(512, 10));
  * }</pre>
@@ -54,6 +58,14 @@ public class Sequential extends Module {
                     i = end;
                     continue;
                 }
+            }
+            Module m = layers.get(i);
+            if (!inference && i + 1 < layers.size() && layers.get(i + 1).getClass() == ReLU.class
+                    && (m.getClass() == Linear.class || m.getClass() == Conv2d.class)) {
+                // the ReLU over the layer's fresh output, in its storage (their backwards read neither)
+                x = m.forward(x).reluOverOpOutput();
+                i += 2;
+                continue;
             }
             x = layers.get(i++).forward(x);
         }

@@ -20,6 +20,19 @@ final class ElementwiseOps {
         return Tensor.attach(y, f.name().toLowerCase(), new Tensor[] {x}, g -> new Tensor[] {unaryGrad(f, xc, y, g)});
     }
 
+    /**
+     * max(y, 0) written over y's own storage, recorded as a ReLU of y (see
+     * {@link Tensor#reluOverOpOutput()}); falls back to a new tensor unless y is a dense op output.
+     */
+    static Tensor reluOverOpOutput(Tensor y) {
+        if (y.gradFn == null || y.offset != 0 || !y.isContiguous() || y.data.length != y.numel()) return unary(Unary.RELU, y);
+        int n = y.numel();
+        Elementwise.unary(Unary.RELU, y.data, 0, y.data, 0, n);
+        Tensor out = new Tensor(y.data, y.shape.clone());
+        // out > 0 exactly where y was > 0 (NaN stays NaN and is not > 0), so the mask comes from out
+        return Tensor.attach(out, "relu", new Tensor[] {y}, g -> new Tensor[] {unaryGrad(Unary.RELU, out, out, g)});
+    }
+
     /** dL/dx for y = f(x). With createGraph on, built from differentiable ops; else one fused kernel. */
     private static Tensor unaryGrad(Unary f, Tensor x, Tensor y, Tensor g) {
         if (Autograd.isGradEnabled()) {

@@ -601,6 +601,18 @@ public final class Tensor {
         return this;
     }
 
+    /**
+     * {@code relu()} computed over this tensor's own storage, for the fresh output of an op whose
+     * backward does not read its output (a linear layer, a convolution) and that nothing else
+     * holds: it saves the ReLU's output array and a pass over memory. Afterwards this tensor holds
+     * the ReLU's values; use only the returned one. {@link dev.depth.nn.Sequential} calls it for a
+     * Linear or Conv2d followed by a ReLU. A tensor that is not a dense op output (a leaf, a view)
+     * gets an ordinary {@link #relu()}.
+     */
+    public Tensor reluOverOpOutput() {
+        return ElementwiseOps.reluOverOpOutput(this);
+    }
+
     /** this += other (broadcast). Not recorded. */
     public Tensor addInPlace(Tensor other) {
         ElementwiseOps.binaryInto(Binary.ADD, this, other, this);

@@ -101,6 +101,59 @@ class FusedOpsTest {
         GradCheck.assertGradients("linear", t -> F.linear(t[0], t[1], t[2]), rand(16, 3, 5), rand(17, 4, 5), rand(18, 4));
     }
 
+    /** Sequential's in-place ReLU after Linear/Conv2d: the same outputs and gradients, bit for bit, as the layers one by one. */
+    @Test
+    void sequentialReluOverLayerOutputsIsBitIdentical() {
+        for (boolean cnn : new boolean[] {false, true}) {
+            Sequential net;
+            try (var scope = Init.seed(21)) {
+                net = cnn ? new Sequential(new Conv2d(2, 3, 3).padding(1), new ReLU(), new MaxPool2d(2), new Flatten(), new Linear(48, 5), new ReLU(), new Linear(5, 4))
+                        : new Sequential(new Linear(7, 9), new ReLU(), new Linear(9, 6), new ReLU(), new ReLU(), new Linear(6, 3));
+            }
+            Tensor x = cnn ? rand(22, 3, 2, 8, 8) : rand(22, 5, 7);
+            Tensor g = Tensor.uniform(new Generator(23), -1f, 1f, cnn ? 3 : 5, cnn ? 4 : 3);
+            float[][] grads = new float[2][];
+            float[][] outs = new float[2][];
+            for (int k = 0; k < 2; k++) {
+                net.zeroGrad();
+                x.setGrad(null);
+                Tensor y = x;
+                if (k == 0) y = net.forward(x);
+                else for (int i = 0; i < net.size(); i++) y = net.get(i).forward(y); // one by one: no fusion
+                y.backward(g);
+                outs[k] = y.toFloatArray();
+                java.util.List<Tensor> ts = new java.util.ArrayList<>(net.parameters());
+                ts.add(x);
+                grads[k] = Tensor.cat(0, ts.stream().map(t -> t.grad().reshape(-1)).toArray(Tensor[]::new)).toFloatArray();
+            }
+            assertArrayEquals(outs[1], outs[0], "outputs, cnn=" + cnn);
+            assertArrayEquals(grads[1], grads[0], "gradients, cnn=" + cnn);
+        }
+        // a leaf is left alone
+        Tensor leaf = Tensor.of(-1f, 2f).requiresGrad(true);
+        Tensor r = leaf.reluOverOpOutput();
+        assertArrayEquals(new float[] {-1f, 2f}, leaf.toFloatArray());
+        assertArrayEquals(new float[] {0f, 2f}, r.toFloatArray());
+        // double backward through the in-place ReLU
+        Tensor w = rand(24, 3, 4), b = rand(25, 3), xx = rand(26, 2, 4);
+        Tensor[] gg = new Tensor[2];
+        for (int k = 0; k < 2; k++) {
+            w.setGrad(null);
+            b.setGrad(null);
+            xx.setGrad(null);
+            Tensor h = F.linear(xx, w, b);
+            Tensor y = k == 0 ? h.reluOverOpOutput() : h.relu();
+            y.square().sum().backward(Tensor.scalar(1f), true, true);
+            Tensor gx = xx.grad();
+            w.setGrad(null);
+            b.setGrad(null);
+            xx.setGrad(null);
+            gx.square().sum().backward();
+            gg[k] = Tensor.cat(0, w.grad().reshape(-1), xx.grad().reshape(-1));
+        }
+        assertClose("relu over op output, double backward", gg[1], gg[0]);
+    }
+
     @Test
     void layerNormMatchesTheComposition() {
         int[][] shapes = {{1, 1}, {3, 7}, {2, 5, 17}, {4, 128}, {3, 1023}, {2, 3, 16}};
