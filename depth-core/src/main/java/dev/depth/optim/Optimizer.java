@@ -202,7 +202,9 @@ public abstract class Optimizer {
      * it with zeros in place (PyTorch's {@code zero_grad(set_to_none=False)}, the default of
      * PyTorch 1.x), so that the next backward pass adds into the same buffers instead of
      * allocating new ones (a linear layer's weight gradient is then written there by its GEMM).
-     * In-place zeroing changes a gradient tensor that code may still hold from an earlier step.
+     * In-place zeroing changes a gradient tensor that code may still hold from an earlier step, and
+     * a parameter whose gradient then stays zero (unused in a step) still has a gradient, so
+     * {@link #step()} updates it (momentum, weight decay), as PyTorch does with set_to_none=False.
      * A gradient that is part of a graph (from {@code backward} with createGraph) or is not
      * contiguous is set to null instead.
      */
