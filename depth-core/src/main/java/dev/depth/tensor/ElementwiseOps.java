@@ -20,12 +20,16 @@ final class ElementwiseOps {
         return Tensor.attach(y, f.name().toLowerCase(), new Tensor[] {x}, g -> new Tensor[] {unaryGrad(f, xc, y, g)});
     }
 
+    /** Ops whose backward reads neither their output nor its storage: their output may be overwritten. */
+    private static final java.util.Set<String> OUTPUT_FREE_BACKWARD = java.util.Set.of("linear", "conv2d");
+
     /**
      * max(y, 0) written over y's own storage, recorded as a ReLU of y (see
-     * {@link Tensor#reluOverOpOutput()}); falls back to a new tensor unless y is a dense op output.
+     * {@link Tensor#reluOverOpOutput()}); falls back to a new tensor unless y is the whole, dense output of one of those ops.
      */
     static Tensor reluOverOpOutput(Tensor y) {
-        if (y.gradFn == null || y.offset != 0 || !y.isContiguous() || y.data.length != y.numel()) return unary(Unary.RELU, y);
+        if (y.gradFn == null || !OUTPUT_FREE_BACKWARD.contains(y.gradFn.name()) || y.offset != 0 || !y.isContiguous()
+                || y.data.length != y.numel()) return unary(Unary.RELU, y);
         int n = y.numel();
         Elementwise.unary(Unary.RELU, y.data, 0, y.data, 0, n);
         Tensor out = new Tensor(y.data, y.shape.clone());

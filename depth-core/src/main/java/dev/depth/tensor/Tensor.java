@@ -606,8 +606,8 @@ public final class Tensor {
      * backward does not read its output (a linear layer, a convolution) and that nothing else
      * holds: it saves the ReLU's output array and a pass over memory. Afterwards this tensor holds
      * the ReLU's values; use only the returned one. {@link dev.depth.nn.Sequential} calls it for a
-     * Linear or Conv2d followed by a ReLU. A tensor that is not a dense op output (a leaf, a view)
-     * gets an ordinary {@link #relu()}.
+     * Linear or Conv2d followed by a ReLU. Anything else (a leaf, a view, the output of another
+     * op, whose backward might read it) gets an ordinary {@link #relu()}.
      */
     public Tensor reluOverOpOutput() {
         return ElementwiseOps.reluOverOpOutput(this);

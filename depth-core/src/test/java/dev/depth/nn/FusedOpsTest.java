@@ -129,11 +129,23 @@ class FusedOpsTest {
             assertArrayEquals(outs[1], outs[0], "outputs, cnn=" + cnn);
             assertArrayEquals(grads[1], grads[0], "gradients, cnn=" + cnn);
         }
-        // a leaf is left alone
+        // the fusion happens: the ReLU's input (the linear output) shares the ReLU's storage
+        Tensor fused = new Sequential(new Linear(3, 4), new ReLU()).forward(rand(27, 2, 3));
+        assertEquals("relu", fused.gradFn().name());
+        assertSame(fused.storage(), fused.gradFn().inputs()[0].storage());
+        // a leaf, a view of a linear output and another op's output are left alone
         Tensor leaf = Tensor.of(-1f, 2f).requiresGrad(true);
         Tensor r = leaf.reluOverOpOutput();
         assertArrayEquals(new float[] {-1f, 2f}, leaf.toFloatArray());
         assertArrayEquals(new float[] {0f, 2f}, r.toFloatArray());
+        Tensor lin = F.linear(Tensor.of(new float[] {1f, -1f}, 1, 2), Tensor.of(new float[] {1f, 0f, -1f, 0f}, 2, 2).requiresGrad(true), null);
+        lin.reshape(2).reluOverOpOutput();
+        assertArrayEquals(new float[] {1f, -1f}, lin.toFloatArray(), "a reshaped view of a linear output");
+        Tensor sum = leaf.mul(2f);
+        sum.reluOverOpOutput();
+        assertArrayEquals(new float[] {-2f, 4f}, sum.toFloatArray(), "the output of an op whose backward may read it");
+        Tensor own = F.linear(Tensor.of(new float[] {1f, -1f}, 1, 2), Tensor.of(new float[] {1f, 0f, -1f, 0f}, 2, 2).requiresGrad(true), null);
+        assertArrayEquals(new float[] {1f, 0f}, own.reluOverOpOutput().toFloatArray());
         // double backward through the in-place ReLU
         Tensor w = rand(24, 3, 4), b = rand(25, 3), xx = rand(26, 2, 4);
         Tensor[] gg = new Tensor[2];
