@@ -1,5 +1,6 @@
 package dev.depth.nn;
 
+import dev.depth.autograd.Autograd;
 import dev.depth.tensor.Tensor;
 
 import java.util.ArrayList;
@@ -149,7 +150,7 @@ public abstract class Module {
 
     /** Clears the gradients of all parameters: to null, or zero-filled in place; see {@link dev.depth.optim.Optimizer#zeroGrad(boolean)}. */
     public void zeroGrad(boolean setToNone) {
-        for (Tensor p : parameters()) dev.depth.autograd.Autograd.clearGrad(p, setToNone);
+        for (Tensor p : parameters()) Autograd.clearGrad(p, setToNone);
     }
 
     /** The number of trainable scalars. */
