@@ -424,6 +424,7 @@ class OptimizerTest {
 
     @Test
     void zeroGradInPlaceKeepsTheBuffersAndMatchesSetToNone() {
+        float[] noneResult = null;
         for (boolean setToNone : new boolean[] {true, false}) {
             dev.depth.nn.Sequential net;
             try (var scope = dev.depth.nn.Init.seed(3)) {
@@ -456,6 +457,4 @@ class OptimizerTest {
         new SGD(java.util.List.of(p), 0.1).zeroGrad(false);
         assertNull(p.grad());
     }
-
-    private float[] noneResult;
 }
