@@ -24,8 +24,8 @@ import java.util.concurrent.Callable;
 /** {@code depth bench}: the workload benchmarks of bench/WORKLOADS.md, or the JMH kernel benchmarks. */
 @Command(name = "bench", mixinStandardHelpOptions = true,
         description = {"Run the benchmark workloads of bench/WORKLOADS.md on Depth and print a table (or JSON lines with --json).",
-                "W1 sgemm GFLOP/s, W2 MLP and W3 CNN training samples/s on Fashion-MNIST, W4 LSTM and W5 GPT tokens/s "
-                        + "(not available yet), W6 MLP inference latency and throughput. bench/compare.sh compares with PyTorch.",
+                "W1 sgemm GFLOP/s, W2 MLP and W3 CNN training samples/s on Fashion-MNIST, W4 LSTM and W5 GPT "
+                        + "tokens/s, W6 MLP inference latency and throughput. bench/compare.sh compares with PyTorch.",
                 "With --jmh, runs the JMH micro-benchmarks of the kernels instead; the arguments are JMH's (a regex, "
                         + "-p name=value, -prof gc, ...; put them after --)."},
         footer = {"", "Examples:",

@@ -39,17 +39,19 @@ import java.util.Map;
  * options, such as weight decay in Adam); buffers are allocated on a parameter's first step and
  * reused, so a step allocates nothing proportional to the model. The loops are written so that the
  * JIT vectorises them (about 0.1-0.3 ns per element on one core, cache-resident). Parameters of
- * 2^20 elements or more are split over the threads of {@link Parallel}; the update is element-wise,
- * so results do not depend on the thread count. (Measured on a 2-core machine, splitting smaller
- * parameters cost more in dispatch than it saved; the threshold is worth re-measuring on a
- * many-core one.)
+ * 2^17 elements or more are split over the threads of {@link Parallel}; the update is element-wise,
+ * so results do not depend on the thread count. (Measured on a 2-core machine inside a training
+ * step, where the backward pass's GEMMs leave each half of a weight gradient in the cache of the
+ * core that computed it: splitting W2's 401,408- and 131,072-element weights cut Adam from 176-445
+ * to 105-233 us per step. The threshold had been 2^20, from a benchmark of the update alone, where
+ * the gradient sits in one core's cache. Worth re-measuring on a many-core machine.)
  *
  * <p>Thread safety: not thread-safe; one training thread owns an optimiser.
  */
 public abstract class Optimizer {
     /** Parameters with at least this many elements are updated on several threads (see the class notes). */
-    static final int PARALLEL_MIN_ELEMENTS = 1 << 20;
-    private static final int PARALLEL_GRAIN = 1 << 17;
+    static final int PARALLEL_MIN_ELEMENTS = 1 << 17;
+    private static final int PARALLEL_GRAIN = 1 << 16;
 
     private final String name;
     private final List<ParamGroup> groups = new ArrayList<>();
