@@ -22,8 +22,17 @@ import java.util.concurrent.locks.ReentrantLock;
  * not yet claimed by a worker are run by the caller, so a busy machine degrades gracefully.
  */
 public final class Parallel {
-    /** How long an idle worker spins before it parks. */
-    static final long SPIN_NANOS = 100_000L;
+    /**
+     * How long an idle worker (and a caller waiting for its workers) spins before it parks: the
+     * system property {@code depth.spinMicros}, default 1000 us. A training step's serial stretches
+     * (autograd bookkeeping, small element-wise ops, the loss) often last more than 100 us; a worker
+     * parked by then wakes 10-40 us after the next region was handed to it, and the caller has
+     * meanwhile run the worker's share itself, on data in the other core's cache. Measured inside
+     * W2's training step (2 cores): at 100 us the worker was parked at 35-45% of the regions and the
+     * caller ran 16-25% of them alone; at 1000 us 2-7% and 2-8%, and the step was 3-7% faster. Set it
+     * lower (0 parks at once) where cores are shared with other busy processes.
+     */
+    static final long SPIN_NANOS = Math.max(0L, Long.getLong("depth.spinMicros", 1000L)) * 1000L;
 
     private static final ReentrantLock REGION = new ReentrantLock();
     private static volatile int threads = Runtime.getRuntime().availableProcessors();
