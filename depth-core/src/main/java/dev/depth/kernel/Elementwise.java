@@ -34,6 +34,16 @@ public final class Elementwise {
         else Parallel.forRange(n, PARALLEL_MIN / 2, body);
     }
 
+    /**
+     * Sets {@code a[from, from + n)} to {@code v}; split over the threads like the other kernels
+     * here, so that zeroing a gradient in place (zeroGrad(false)) writes each half of it on the core
+     * whose GEMM wrote it in the backward pass (measured inside W2's step on 2 cores: zeroGrad(false)
+     * 186-202 us on one thread, 91-103 us split).
+     */
+    public static void fill(float[] a, int from, int n, float v) {
+        split(n, (i0, i1) -> java.util.Arrays.fill(a, from + i0, from + i1, v));
+    }
+
     /** Unary functions; {@code derivative} gives d f / d x from x and y = f(x). */
     public enum Unary { NEG, EXP, LOG, SQRT, ABS, TANH, SIGMOID, RELU, GELU, GELU_TANH, SOFTPLUS, SQUARE, RECIPROCAL, RSQRT, SIN, COS }
 

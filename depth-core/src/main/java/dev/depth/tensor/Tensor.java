@@ -2,6 +2,7 @@ package dev.depth.tensor;
 
 import dev.depth.autograd.Autograd;
 import dev.depth.autograd.Node;
+import dev.depth.kernel.Elementwise;
 import dev.depth.kernel.Elementwise.Binary;
 import dev.depth.kernel.Elementwise.Unary;
 
@@ -627,7 +628,7 @@ public final class Tensor {
 
     /** Sets every element to {@code value}. Not recorded. */
     public Tensor fill(float value) {
-        if (isContiguous()) Arrays.fill(data, offset, offset + numel(), value);
+        if (isContiguous()) Elementwise.fill(data, offset, numel(), value);
         else ElementwiseOps.binaryInto(Binary.ADD, Tensor.scalar(value), Tensor.scalar(0f), this);
         return this;
     }

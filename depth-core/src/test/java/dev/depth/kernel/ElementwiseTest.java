@@ -69,6 +69,16 @@ class ElementwiseTest {
     }
 
     @Test
+    void fillWritesExactlyItsRangeOnOneOrSeveralThreads() {
+        for (int n : LENGTHS) {
+            float[] a = random(n + 5, n + 9), expected = a.clone();
+            java.util.Arrays.fill(expected, 3, 3 + n, -2.5f);
+            Elementwise.fill(a, 3, n, -2.5f);
+            assertArrayEquals(expected, a, "fill n=" + n);
+        }
+    }
+
+    @Test
     void binaryMatchesTheReferenceForEveryStridePattern() {
         int[][] strides = {{1, 1}, {1, 0}, {0, 1}, {0, 0}, {2, 1}, {1, 3}};
         for (int n : LENGTHS) {
