@@ -18,11 +18,21 @@ import java.util.Objects;
  * contiguous, without a copy: the dataset shares their storage, so do not modify them while the
  * dataset is in use. Non-contiguous tensors are copied once, here.
  *
+ * <p><b>Byte features.</b> {@link #ofUnsignedBytes} keeps features such as 8-bit pixels as bytes,
+ * a quarter of the memory of floats (Fashion-MNIST's 60,000 training images: 47 MB instead of
+ * 188 MB), and decodes each value as {@code (b & 0xFF) / divisor} when a batch or an example is
+ * built, the same float a decoded-up-front tensor would hold. {@link #features()} then decodes
+ * all of them into a new tensor.
+ *
  * <p>Thread safety: immutable once constructed; safe to read from several threads (a loader's
  * prefetch thread and the caller) as long as nobody writes to the tensors it was built from.
  */
 public final class TensorDataset implements Dataset<Example> {
-    private final Tensor features; // (n, ...) contiguous
+    private final Tensor features; // (n, ...) contiguous; null when the features are bytes
+    private final byte[] bytes; // the features as unsigned bytes (row-major from bytesOffset), or null
+    private final int bytesOffset;
+    private final float divisor; // a byte b is the feature (b & 0xFF) / divisor
+    private final int[] featureShape; // one example's
     private final Tensor targets; // (n, ...) contiguous
     private final int size;
     private final int featureRow; // elements per example in features
@@ -45,10 +55,56 @@ public final class TensorDataset implements Dataset<Example> {
                     + Arrays.toString(features.shape()) + ") but targets hold " + targets.size(0) + " (shape "
                     + Arrays.toString(targets.shape()) + "); the first dimension numbers the examples and must be equal");
         this.features = features.detach().contiguous();
+        this.bytes = null;
+        this.bytesOffset = 0;
+        this.divisor = 1f;
+        this.featureShape = Arrays.copyOfRange(features.shape(), 1, features.dim());
         this.targets = targets.detach().contiguous();
         this.size = features.size(0);
         this.featureRow = rowSize(features.shape());
         this.targetRow = rowSize(targets.shape());
+    }
+
+    private TensorDataset(byte[] bytes, int bytesOffset, float divisor, int[] featureShape, Tensor targets) {
+        this.features = null;
+        this.bytes = bytes;
+        this.bytesOffset = bytesOffset;
+        this.divisor = divisor;
+        this.featureShape = featureShape.clone();
+        this.targets = targets.detach().contiguous();
+        this.size = targets.size(0);
+        this.featureRow = rowSize(withFirst(size, featureShape));
+        this.targetRow = rowSize(targets.shape());
+    }
+
+    /**
+     * A dataset whose features are kept as unsigned bytes, {@code featureShape} elements per
+     * example in row-major order (not copied: do not modify the array while the dataset is in
+     * use), each decoded as {@code (b & 0xFF) / divisor}; {@code targets} (n, ...) as in the
+     * constructor.
+     *
+     * @throws IllegalArgumentException if targets is a scalar, {@code divisor} is not a positive
+     *     finite number, a dimension is negative, or the array does not hold n examples exactly
+     */
+    public static TensorDataset ofUnsignedBytes(byte[] features, float divisor, int[] featureShape, Tensor targets) {
+        Objects.requireNonNull(features, "TensorDataset.ofUnsignedBytes: features is null");
+        Objects.requireNonNull(targets, "TensorDataset.ofUnsignedBytes: targets is null");
+        if (targets.dim() == 0)
+            throw new IllegalArgumentException("TensorDataset.ofUnsignedBytes: targets must have a first dimension that numbers the examples, got a scalar");
+        if (!(divisor > 0f) || Float.isInfinite(divisor))
+            throw new IllegalArgumentException("TensorDataset.ofUnsignedBytes: divisor must be a positive finite number, got " + divisor);
+        for (int d : featureShape)
+            if (d < 0) throw new IllegalArgumentException("TensorDataset.ofUnsignedBytes: negative dimension in feature shape " + Arrays.toString(featureShape));
+        long expected = (long) targets.size(0) * rowSize(withFirst(1, featureShape));
+        if (features.length != expected)
+            throw new IllegalArgumentException("TensorDataset.ofUnsignedBytes: " + features.length + " bytes do not hold " + targets.size(0)
+                    + " examples of shape " + Arrays.toString(featureShape) + "; expected " + expected);
+        return new TensorDataset(features, 0, divisor, featureShape, targets);
+    }
+
+    /** Whether the features are kept as bytes ({@link #ofUnsignedBytes}). */
+    public boolean hasByteFeatures() {
+        return bytes != null;
     }
 
     private static int rowSize(int[] shape) {
@@ -62,9 +118,22 @@ public final class TensorDataset implements Dataset<Example> {
         return size;
     }
 
-    /** The features, (n, feature dims...), sharing this dataset's storage. */
+    /**
+     * The features, (n, feature dims...), sharing this dataset's storage; for byte features
+     * ({@link #hasByteFeatures()}), all of them decoded into a new tensor.
+     */
     public Tensor features() {
-        return features;
+        if (features != null) return features;
+        float[] x = new float[Math.multiplyExact(size, featureRow)];
+        decode(bytesOffset, x, 0, x.length);
+        return Tensor.wrap(x, withFirst(size, featureShape));
+    }
+
+    /** out[o, o + n) = bytes[from, from + n) decoded. */
+    private void decode(int from, float[] out, int o, int n) {
+        byte[] b = bytes;
+        float d = divisor;
+        for (int i = 0; i < n; i++) out[o + i] = (b[from + i] & 0xFF) / d;
     }
 
     /** The targets, (n, target dims...), sharing this dataset's storage. */
@@ -74,8 +143,7 @@ public final class TensorDataset implements Dataset<Example> {
 
     /** The shape of one example's features (the features' shape without the first dimension). */
     public int[] featureShape() {
-        int[] s = features.shape();
-        return Arrays.copyOfRange(s, 1, s.length);
+        return featureShape.clone();
     }
 
     /** The shape of one example's target (the targets' shape without the first dimension). */
@@ -86,12 +154,15 @@ public final class TensorDataset implements Dataset<Example> {
 
     /**
      * Example {@code index}: views of row {@code index} of the features and targets (no copy; do
-     * not write into them).
+     * not write into them); byte features are decoded into a new tensor.
      */
     @Override
     public Example get(int index) {
         checkIndex(index, "get");
-        return new Example(features.select(0, index), targets.select(0, index));
+        if (features != null) return new Example(features.select(0, index), targets.select(0, index));
+        float[] x = new float[featureRow];
+        decode(bytesOffset + index * featureRow, x, 0, featureRow);
+        return new Example(Tensor.wrap(x, featureShape.clone()), targets.select(0, index));
     }
 
     /**
@@ -107,12 +178,13 @@ public final class TensorDataset implements Dataset<Example> {
         int count = to - from;
         float[] x = new float[Math.multiplyExact(count, featureRow)];
         float[] y = new float[Math.multiplyExact(count, targetRow)];
-        float[] fs = features.storage(), ts = targets.storage();
-        int fo = features.offset(), to0 = targets.offset();
+        float[] fs = features == null ? null : features.storage(), ts = targets.storage();
+        int fo = features == null ? 0 : features.offset(), to0 = targets.offset();
         for (int k = 0; k < count; k++) {
             int i = indices[from + k];
             checkIndex(i, "batch");
-            System.arraycopy(fs, fo + i * featureRow, x, k * featureRow, featureRow);
+            if (fs != null) System.arraycopy(fs, fo + i * featureRow, x, k * featureRow, featureRow);
+            else decode(bytesOffset + i * featureRow, x, k * featureRow, featureRow);
             System.arraycopy(ts, to0 + i * targetRow, y, k * targetRow, targetRow);
         }
         return new Batch(Tensor.wrap(x, withFirst(count, featureShape())), Tensor.wrap(y, withFirst(count, targetShape())));
@@ -133,6 +205,8 @@ public final class TensorDataset implements Dataset<Example> {
         if (from < 0 || to < from || to > size)
             throw new IndexOutOfBoundsException("TensorDataset.subset: range [" + from + ", " + to + ") is not within the "
                     + size + " examples");
+        if (features == null)
+            return new TensorDataset(bytes, bytesOffset + from * featureRow, divisor, featureShape, targets.narrow(0, from, to - from));
         return new TensorDataset(features.narrow(0, from, to - from), targets.narrow(0, from, to - from));
     }
 
@@ -151,7 +225,7 @@ public final class TensorDataset implements Dataset<Example> {
 
     @Override
     public String toString() {
-        return "TensorDataset(size=" + size + ", features=" + Arrays.toString(featureShape()) + ", targets="
-                + Arrays.toString(targetShape()) + ")";
+        return "TensorDataset(size=" + size + ", features=" + Arrays.toString(featureShape) + (bytes != null ? " (bytes)" : "")
+                + ", targets=" + Arrays.toString(targetShape()) + ")";
     }
 }
