@@ -17,22 +17,30 @@ import java.util.concurrent.locks.ReentrantLock;
  * running executes the same ranges one after the other on the calling thread.
  *
  * <p>Cost: the calling thread runs the first range itself and hands the others to {@code
- * threads() - 1} workers that spin for {@link #SPIN_NANOS} after each region before they park, so
+ * threads() - 1} workers that wait for {@link #SPIN_NANOS} after each region before they park, so
  * back-to-back kernels pay a few microseconds per region rather than a thread wake-up. Chunks
  * not yet claimed by a worker are run by the caller, so a busy machine degrades gracefully.
  */
 public final class Parallel {
     /**
-     * How long an idle worker (and a caller waiting for its workers) spins before it parks: the
+     * How long an idle worker (and a caller waiting for its workers) waits before it parks: the
      * system property {@code depth.spinMicros}, default 1000 us. A training step's serial stretches
      * (autograd bookkeeping, small element-wise ops, the loss) often last more than 100 us; a worker
      * parked by then wakes 10-40 us after the next region was handed to it, and the caller has
      * meanwhile run the worker's share itself, on data in the other core's cache. Measured inside
      * W2's training step (2 cores): at 100 us the worker was parked at 35-45% of the regions and the
-     * caller ran 16-25% of them alone; at 1000 us 2-7% and 2-8%, and the step was 3-7% faster. Set it
+     * caller ran 16-25% of them alone; at 1000 us 2-7% and 2-8%, and the step was 3-7% faster. After
+     * {@link #BUSY_SPIN_NANOS} an idle worker yields its core while it waits (see there). Set it
      * lower (0 parks at once) where cores are shared with other busy processes.
      */
     static final long SPIN_NANOS = Math.max(0L, Long.getLong("depth.spinMicros", 1000L)) * 1000L;
+    /**
+     * An idle worker spins for this long, then calls {@link Thread#yield()} until {@link #SPIN_NANOS}:
+     * while the JIT is still compiling, its threads need the cores that the workers would spin on.
+     * W2's timed steps 50-469 (one process per run, 6 alternating pairs): 9% faster than spinning the
+     * whole 1,000 us in 5 pairs of 6, 4% faster than parking after 100 us; the same from step 370 on.
+     */
+    static final long BUSY_SPIN_NANOS = 50_000L;
 
     private static final ReentrantLock REGION = new ReentrantLock();
     private static volatile int threads = Runtime.getRuntime().availableProcessors();
@@ -193,7 +201,8 @@ public final class Parallel {
                     r.runChunks();
                     idleSince = System.nanoTime();
                 } else if (System.nanoTime() - idleSince < SPIN_NANOS) {
-                    Thread.onSpinWait();
+                    if (System.nanoTime() - idleSince < BUSY_SPIN_NANOS) Thread.onSpinWait();
+                    else Thread.yield(); // a compiler, GC or loader thread waiting for this core gets it
                 } else {
                     LockSupport.park(this);
                 }
