@@ -84,7 +84,10 @@ public final class Autograd {
                 if (!createGraph && node.accumulator() != null) {
                     accumulateInPlace(node, g, inputs, grads, owned);
                 } else {
-                    Tensor[] inGrads = node.apply(g);
+                    // g may be overwritten when this pass created it and nothing else holds it: it left
+                    // the map above, a retained copy has been taken, and owned buffers are never shared
+                    boolean consume = !createGraph && node.consuming() != null && !node.freed() && owned.containsKey(g) && dense(g);
+                    Tensor[] inGrads = consume ? node.consuming().apply(g) : node.apply(g);
                     for (int i = 0; i < inputs.length; i++) {
                         Tensor in = inputs[i];
                         Tensor ig = inGrads[i];
@@ -100,6 +103,8 @@ public final class Autograd {
                             Tensor prev = grads.get(producer);
                             if (prev == null) {
                                 grads.put(producer, ig);
+                                // a fresh array of this backward's own may be added into, or consumed, later
+                                if (!createGraph && owned(ig, i, inGrads, g, inputs)) owned.put(ig, Boolean.TRUE);
                             } else if (!createGraph && owned.containsKey(prev)) {
                                 prev.addInPlace(ig);
                             } else {
@@ -190,6 +195,11 @@ public final class Autograd {
             if (in != null && in.storage() == s) return false;
         }
         return true;
+    }
+
+    /** A tensor that is its whole storage, in order: offset 0, contiguous, exactly numel() floats. */
+    private static boolean dense(Tensor t) {
+        return t.offset() == 0 && t.isContiguous() && t.storage().length == t.numel();
     }
 
     private static List<Node> topologicalOrder(Node root) {

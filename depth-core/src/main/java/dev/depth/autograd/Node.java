@@ -33,6 +33,7 @@ public final class Node {
     private Tensor[] inputs;
     private Backward backward;
     private Accumulator accumulator;
+    private Backward consuming;
     Tensor retained; // non-leaf tensor that asked for retainGrad()
 
     public Node(String name, Tensor[] inputs, Backward backward) {
@@ -49,6 +50,22 @@ public final class Node {
 
     Accumulator accumulator() {
         return accumulator;
+    }
+
+    /**
+     * The same node with a form of its backward that may overwrite the output gradient it is given
+     * and return it, or tensors over its storage, as input gradients (an element-wise op's
+     * gradient computed in place: no new array). The engine calls it instead of the backward only
+     * when that gradient is a dense buffer this backward pass created and nothing else holds, and
+     * the backward's own graph is not recorded. Returns this.
+     */
+    public Node withConsumingBackward(Backward consuming) {
+        this.consuming = consuming;
+        return this;
+    }
+
+    Backward consuming() {
+        return consuming;
     }
 
     public String name() {
@@ -74,6 +91,7 @@ public final class Node {
     void free() {
         backward = null;
         accumulator = null;
+        consuming = null;
         inputs = null;
     }
 

@@ -17,7 +17,20 @@ final class ElementwiseOps {
         float[] out = new float[n];
         Elementwise.unary(f, xc.data, xc.offset, out, 0, n);
         Tensor y = new Tensor(out, x.shape.clone());
-        return Tensor.attach(y, f.name().toLowerCase(), new Tensor[] {x}, g -> new Tensor[] {unaryGrad(f, xc, y, g)});
+        return consumingGrad(Tensor.attach(y, f.name().toLowerCase(), new Tensor[] {x}, g -> new Tensor[] {unaryGrad(f, xc, y, g)}), f, xc, y);
+    }
+
+    /**
+     * Gives y's node (if any) the in-place form of {@link #unaryGrad}: g[i] *= f'(x[i]) over g's own
+     * storage, used by the engine when g is a dense gradient nobody else holds (no new array).
+     */
+    private static Tensor consumingGrad(Tensor y, Unary f, Tensor x, Tensor out) {
+        if (y.gradFn != null) y.gradFn.withConsumingBackward(g -> {
+            float[] xs = x.offset == 0 ? x.data : x.toFloatArray();
+            Elementwise.unaryBackward(f, xs, out.data, g.data, g.data, g.numel());
+            return new Tensor[] {g};
+        });
+        return y;
     }
 
     /** Ops whose backward reads neither their output nor its storage: their output may be overwritten. */
@@ -34,7 +47,7 @@ final class ElementwiseOps {
         Elementwise.unary(Unary.RELU, y.data, 0, y.data, 0, n);
         Tensor out = new Tensor(y.data, y.shape.clone());
         // out > 0 exactly where y was > 0 (NaN stays NaN and is not > 0), so the mask comes from out
-        return Tensor.attach(out, "relu", new Tensor[] {y}, g -> new Tensor[] {unaryGrad(Unary.RELU, out, out, g)});
+        return consumingGrad(Tensor.attach(out, "relu", new Tensor[] {y}, g -> new Tensor[] {unaryGrad(Unary.RELU, out, out, g)}), Unary.RELU, out, out);
     }
 
     /** dL/dx for y = f(x). With createGraph on, built from differentiable ops; else one fused kernel. */
