@@ -164,7 +164,7 @@ public final class Parallel {
             long start = System.nanoTime();
             while (pending.get() > 0) {
                 long waited = System.nanoTime() - start;
-                if (waited < BUSY_SPIN_NANOS) Thread.onSpinWait();
+                if (waited < Math.min(BUSY_SPIN_NANOS, SPIN_NANOS)) Thread.onSpinWait();
                 else if (waited < SPIN_NANOS) Thread.yield();
                 else LockSupport.parkNanos(this, 50_000L);
             }
