@@ -35,7 +35,8 @@ import java.util.function.IntFunction;
  * the counter. Epoch {@code e}'s batches depend only on the sampler and {@code e}.
  *
  * <p><b>Assembly.</b> From a {@link TensorDataset} a batch is copied row by row with
- * {@link System#arraycopy} ({@link TensorDataset#batch(int[], int, int)}); from any other
+ * {@link System#arraycopy}, or decoded row by row from byte features
+ * ({@link TensorDataset#batch(int[], int, int)}); from any other
  * {@code Dataset<Example>}, the examples are fetched with {@link Dataset#get(int)} and their
  * elements copied into one array per tensor (all examples must have the same shapes). Batches are
  * fresh contiguous tensors: x (batch, feature dims...), y (batch, target dims...).
