@@ -86,7 +86,7 @@ public final class Autograd {
                 } else {
                     // g may be overwritten when this pass created it and nothing else holds it: it left
                     // the map above, a retained copy has been taken, and owned buffers are never shared
-                    boolean consume = !createGraph && node.consuming() != null && !node.freed() && owned.containsKey(g) && dense(g);
+                    boolean consume = !createGraph && node.consuming() != null && owned.containsKey(g) && dense(g);
                     Tensor[] inGrads = consume ? node.consuming().apply(g) : node.apply(g);
                     for (int i = 0; i < inputs.length; i++) {
                         Tensor in = inputs[i];

@@ -203,11 +203,11 @@ public final class Parallel {
                 if (r != null) {
                     r.runChunks();
                     idleSince = System.nanoTime();
-                } else if (System.nanoTime() - idleSince < SPIN_NANOS) {
-                    if (System.nanoTime() - idleSince < BUSY_SPIN_NANOS) Thread.onSpinWait();
-                    else Thread.yield(); // a compiler, GC or loader thread waiting for this core gets it
                 } else {
-                    LockSupport.park(this);
+                    long idle = System.nanoTime() - idleSince;
+                    if (idle < Math.min(BUSY_SPIN_NANOS, SPIN_NANOS)) Thread.onSpinWait();
+                    else if (idle < SPIN_NANOS) Thread.yield(); // a compiler, GC or loader thread waiting for this core gets it
+                    else LockSupport.park(this);
                 }
             }
         }
