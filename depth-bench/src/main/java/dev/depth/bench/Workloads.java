@@ -22,6 +22,8 @@ import dev.depth.tensor.Tensor;
 
 import java.io.IOException;
 import java.io.PrintWriter;
+import java.lang.management.GarbageCollectorMXBean;
+import java.lang.management.ManagementFactory;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -30,6 +32,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.SplittableRandom;
+import java.util.stream.Collectors;
 
 /**
  * The workload benchmarks W1-W6 of bench/WORKLOADS.md, measured on Depth. Each run returns one
@@ -163,7 +166,14 @@ public final class Workloads {
         m.put("jdk", System.getProperty("java.vm.name") + " " + System.getProperty("java.version"));
         m.put("threads", Parallel.threads());
         m.put("kernels", Kernels.describe());
+        m.put("gc", collectors());
         return m;
+    }
+
+    /** The JVM's garbage collectors by their management names, e.g. "ZGC Minor Cycles, ..." or "PS Scavenge, PS MarkSweep". */
+    static String collectors() {
+        return ManagementFactory.getGarbageCollectorMXBeans().stream()
+                .map(GarbageCollectorMXBean::getName).collect(Collectors.joining(", "));
     }
 
     private static void unavailable(Map<String, Object> m, String what, String reason) {

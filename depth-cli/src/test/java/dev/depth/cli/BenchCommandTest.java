@@ -20,7 +20,7 @@ class BenchCommandTest {
 
     static void assertCommonKeys(Map<String, Object> m, String workload) {
         assertEquals(workload, m.get("workload"));
-        for (String k : new String[] {"system", "available", "jdk", "threads", "kernels"}) assertTrue(m.containsKey(k), k + " in " + m);
+        for (String k : new String[] {"system", "available", "jdk", "threads", "kernels", "gc"}) assertTrue(m.containsKey(k), k + " in " + m);
     }
 
     @Test

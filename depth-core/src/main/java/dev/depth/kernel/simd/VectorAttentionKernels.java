@@ -37,70 +37,88 @@ final class VectorAttentionKernels implements AttentionKernels {
 
     // The tiles are written out: a vector passed to a method C2 does not inline is boxed.
 
-    /** Four rows of C: per step of k one or two loads of B's row and four broadcasts of A, into 4 x 2 accumulators. */
+    /**
+     * Four rows of C, in column blocks of two vectors, then one vector, then a masked vector.
+     * Each block shape is a method of its own: with all three in one body C2 ran out of its
+     * inlining budget before the narrower blocks' stores and boxed their accumulators.
+     */
     private static void gemm4(int k, float[] a, int ao, int ars, int acs, float[] b, int bo, int ldb, int n, float alpha,
                               boolean accumulate, float[] c, int co, int ldc) {
-        int a1 = ao + ars, a2 = a1 + ars, a3 = a2 + ars;
         int j = 0;
-        for (; j + 2 * L <= n; j += 2 * L) {
-            FloatVector c00 = FloatVector.zero(S), c01 = c00, c10 = c00, c11 = c00, c20 = c00, c21 = c00, c30 = c00, c31 = c00;
-            for (int p = 0, ap = 0, row = bo + j; p < k; p++, ap += acs, row += ldb) {
-                FloatVector b0 = FloatVector.fromArray(S, b, row), b1 = FloatVector.fromArray(S, b, row + L);
-                FloatVector x = FloatVector.broadcast(S, a[ao + ap]);
-                c00 = x.fma(b0, c00);
-                c01 = x.fma(b1, c01);
-                x = FloatVector.broadcast(S, a[a1 + ap]);
-                c10 = x.fma(b0, c10);
-                c11 = x.fma(b1, c11);
-                x = FloatVector.broadcast(S, a[a2 + ap]);
-                c20 = x.fma(b0, c20);
-                c21 = x.fma(b1, c21);
-                x = FloatVector.broadcast(S, a[a3 + ap]);
-                c30 = x.fma(b0, c30);
-                c31 = x.fma(b1, c31);
-            }
-            int o = co + j;
-            store(c00, alpha, accumulate, c, o);
-            store(c01, alpha, accumulate, c, o + L);
-            store(c10, alpha, accumulate, c, o + ldc);
-            store(c11, alpha, accumulate, c, o + ldc + L);
-            store(c20, alpha, accumulate, c, o + 2 * ldc);
-            store(c21, alpha, accumulate, c, o + 2 * ldc + L);
-            store(c30, alpha, accumulate, c, o + 3 * ldc);
-            store(c31, alpha, accumulate, c, o + 3 * ldc + L);
-        }
+        for (; j + 2 * L <= n; j += 2 * L) tile4x2(k, a, ao, ars, acs, b, bo + j, ldb, alpha, accumulate, c, co + j, ldc);
         if (j + L <= n) {
-            FloatVector c0 = FloatVector.zero(S), c1 = c0, c2 = c0, c3 = c0;
-            for (int p = 0, ap = 0, row = bo + j; p < k; p++, ap += acs, row += ldb) {
-                FloatVector b0 = FloatVector.fromArray(S, b, row);
-                c0 = FloatVector.broadcast(S, a[ao + ap]).fma(b0, c0);
-                c1 = FloatVector.broadcast(S, a[a1 + ap]).fma(b0, c1);
-                c2 = FloatVector.broadcast(S, a[a2 + ap]).fma(b0, c2);
-                c3 = FloatVector.broadcast(S, a[a3 + ap]).fma(b0, c3);
-            }
-            int o = co + j;
-            store(c0, alpha, accumulate, c, o);
-            store(c1, alpha, accumulate, c, o + ldc);
-            store(c2, alpha, accumulate, c, o + 2 * ldc);
-            store(c3, alpha, accumulate, c, o + 3 * ldc);
+            tile4x1(k, a, ao, ars, acs, b, bo + j, ldb, alpha, accumulate, c, co + j, ldc);
             j += L;
         }
-        if (j < n) { // the ragged end, masked
-            VectorMask<Float> m = S.indexInRange(j, n);
-            FloatVector c0 = FloatVector.zero(S), c1 = c0, c2 = c0, c3 = c0;
-            for (int p = 0, ap = 0, row = bo + j; p < k; p++, ap += acs, row += ldb) {
-                FloatVector b0 = FloatVector.fromArray(S, b, row, m);
-                c0 = FloatVector.broadcast(S, a[ao + ap]).fma(b0, c0);
-                c1 = FloatVector.broadcast(S, a[a1 + ap]).fma(b0, c1);
-                c2 = FloatVector.broadcast(S, a[a2 + ap]).fma(b0, c2);
-                c3 = FloatVector.broadcast(S, a[a3 + ap]).fma(b0, c3);
-            }
-            int o = co + j;
-            storeMasked(c0, alpha, accumulate, c, o, m);
-            storeMasked(c1, alpha, accumulate, c, o + ldc, m);
-            storeMasked(c2, alpha, accumulate, c, o + 2 * ldc, m);
-            storeMasked(c3, alpha, accumulate, c, o + 3 * ldc, m);
+        if (j < n) tile4Masked(k, a, ao, ars, acs, b, bo, ldb, j, n, alpha, accumulate, c, co, ldc);
+    }
+
+    /** A 4 x 2L block of C at column offsets bo (of B) and co (of C): 4 x 2 accumulators. */
+    private static void tile4x2(int k, float[] a, int ao, int ars, int acs, float[] b, int bo, int ldb, float alpha,
+                                boolean accumulate, float[] c, int co, int ldc) {
+        int a1 = ao + ars, a2 = a1 + ars, a3 = a2 + ars;
+        FloatVector c00 = FloatVector.zero(S), c01 = c00, c10 = c00, c11 = c00, c20 = c00, c21 = c00, c30 = c00, c31 = c00;
+        for (int p = 0, ap = 0, row = bo; p < k; p++, ap += acs, row += ldb) {
+            FloatVector b0 = FloatVector.fromArray(S, b, row), b1 = FloatVector.fromArray(S, b, row + L);
+            FloatVector x = FloatVector.broadcast(S, a[ao + ap]);
+            c00 = x.fma(b0, c00);
+            c01 = x.fma(b1, c01);
+            x = FloatVector.broadcast(S, a[a1 + ap]);
+            c10 = x.fma(b0, c10);
+            c11 = x.fma(b1, c11);
+            x = FloatVector.broadcast(S, a[a2 + ap]);
+            c20 = x.fma(b0, c20);
+            c21 = x.fma(b1, c21);
+            x = FloatVector.broadcast(S, a[a3 + ap]);
+            c30 = x.fma(b0, c30);
+            c31 = x.fma(b1, c31);
         }
+        store(c00, alpha, accumulate, c, co);
+        store(c01, alpha, accumulate, c, co + L);
+        store(c10, alpha, accumulate, c, co + ldc);
+        store(c11, alpha, accumulate, c, co + ldc + L);
+        store(c20, alpha, accumulate, c, co + 2 * ldc);
+        store(c21, alpha, accumulate, c, co + 2 * ldc + L);
+        store(c30, alpha, accumulate, c, co + 3 * ldc);
+        store(c31, alpha, accumulate, c, co + 3 * ldc + L);
+    }
+
+    /** A 4 x L block of C at column offsets bo (of B) and co (of C). */
+    private static void tile4x1(int k, float[] a, int ao, int ars, int acs, float[] b, int bo, int ldb, float alpha,
+                                boolean accumulate, float[] c, int co, int ldc) {
+        int a1 = ao + ars, a2 = a1 + ars, a3 = a2 + ars;
+        FloatVector c0 = FloatVector.zero(S), c1 = c0, c2 = c0, c3 = c0;
+        for (int p = 0, ap = 0, row = bo; p < k; p++, ap += acs, row += ldb) {
+            FloatVector b0 = FloatVector.fromArray(S, b, row);
+            c0 = FloatVector.broadcast(S, a[ao + ap]).fma(b0, c0);
+            c1 = FloatVector.broadcast(S, a[a1 + ap]).fma(b0, c1);
+            c2 = FloatVector.broadcast(S, a[a2 + ap]).fma(b0, c2);
+            c3 = FloatVector.broadcast(S, a[a3 + ap]).fma(b0, c3);
+        }
+        store(c0, alpha, accumulate, c, co);
+        store(c1, alpha, accumulate, c, co + ldc);
+        store(c2, alpha, accumulate, c, co + 2 * ldc);
+        store(c3, alpha, accumulate, c, co + 3 * ldc);
+    }
+
+    /** Columns [j, n) of four rows of C, fewer than L: masked loads and stores. */
+    private static void tile4Masked(int k, float[] a, int ao, int ars, int acs, float[] b, int bo, int ldb, int j, int n,
+                                    float alpha, boolean accumulate, float[] c, int co, int ldc) {
+        int a1 = ao + ars, a2 = a1 + ars, a3 = a2 + ars;
+        VectorMask<Float> m = S.indexInRange(j, n);
+        FloatVector c0 = FloatVector.zero(S), c1 = c0, c2 = c0, c3 = c0;
+        for (int p = 0, ap = 0, row = bo + j; p < k; p++, ap += acs, row += ldb) {
+            FloatVector b0 = FloatVector.fromArray(S, b, row, m);
+            c0 = FloatVector.broadcast(S, a[ao + ap]).fma(b0, c0);
+            c1 = FloatVector.broadcast(S, a[a1 + ap]).fma(b0, c1);
+            c2 = FloatVector.broadcast(S, a[a2 + ap]).fma(b0, c2);
+            c3 = FloatVector.broadcast(S, a[a3 + ap]).fma(b0, c3);
+        }
+        int o = co + j;
+        storeMasked(c0, alpha, accumulate, c, o, m);
+        storeMasked(c1, alpha, accumulate, c, o + ldc, m);
+        storeMasked(c2, alpha, accumulate, c, o + 2 * ldc, m);
+        storeMasked(c3, alpha, accumulate, c, o + 3 * ldc, m);
     }
 
     /** One row of C, two accumulators per vector of columns (even and odd steps of k). */
@@ -156,7 +174,12 @@ final class VectorAttentionKernels implements AttentionKernels {
             e.intoArray(x, xo + i, m);
             acc = acc.add(e, m);
         }
-        return sumLanes(acc);
+        // the lanes' sum, written out here: as a method it is too large for C2 to inline at this cold site, and the vector passed would be boxed
+        acc = acc.add(acc.rearrange(HALF));
+        if (L >= 4) acc = acc.add(acc.rearrange(QUARTER));
+        if (L >= 8) acc = acc.add(acc.rearrange(EIGHTH));
+        if (L >= 16) acc = acc.add(acc.rearrange(SIXTEENTH));
+        return acc.lane(0);
     }
 
     @Override
@@ -179,26 +202,21 @@ final class VectorAttentionKernels implements AttentionKernels {
             VectorMask<Float> m = S.indexInRange(i, n);
             acc = FloatVector.fromArray(S, a, ao + i, m).fma(FloatVector.fromArray(S, b, bo + i, m), acc);
         }
-        return sumLanes(acc);
+        // the lanes' sum, written out here: as a method it is too large for C2 to inline at this cold site, and the vector passed would be boxed
+        acc = acc.add(acc.rearrange(HALF));
+        if (L >= 4) acc = acc.add(acc.rearrange(QUARTER));
+        if (L >= 8) acc = acc.add(acc.rearrange(EIGHTH));
+        if (L >= 16) acc = acc.add(acc.rearrange(SIXTEENTH));
+        return acc.lane(0);
     }
 
+    // The lanes' sum is taken by a fixed tree (halves, quarters, ...), not reduceLanes(ADD), whose
+    // order may differ between the interpreter and compiled code: results must not depend on when
+    // the JIT compiled a caller.
     private static final VectorShuffle<Float> HALF = VectorShuffle.fromOp(S, i -> (i + L / 2) % L);
     private static final VectorShuffle<Float> QUARTER = VectorShuffle.fromOp(S, i -> i ^ Math.max(1, L / 4));
     private static final VectorShuffle<Float> EIGHTH = VectorShuffle.fromOp(S, i -> i ^ Math.max(1, L / 8));
     private static final VectorShuffle<Float> SIXTEENTH = VectorShuffle.fromOp(S, i -> i ^ 1);
-
-    /**
-     * The lanes' sum by a fixed tree (halves, quarters, ...), not reduceLanes(ADD), whose order
-     * may differ between the interpreter and compiled code: results must not depend on when the
-     * JIT compiled a caller.
-     */
-    private static float sumLanes(FloatVector v) {
-        v = v.add(v.rearrange(HALF));
-        if (L >= 4) v = v.add(v.rearrange(QUARTER));
-        if (L >= 8) v = v.add(v.rearrange(EIGHTH));
-        if (L >= 16) v = v.add(v.rearrange(SIXTEENTH));
-        return v.lane(0);
-    }
 
     private static final float LOG2E = 1.44269504088896341f;
     /** ln 2 split in two so that k * LN2_HI is exact for the k that occur. */

@@ -27,7 +27,7 @@ class AttentionKernelsTest {
 
     @Test
     void gemmMatchesTheOracleAndWritesOnlyItsTile() {
-        int[] rowCounts = {1, 3, 4, 5, 9}, depths = {0, 1, 5, 32, 65}, widths = {1, 7, 16, 17, 33, 64, 130};
+        int[] rowCounts = {1, 3, 4, 5, 9}, depths = {0, 1, 5, 32, 65}, widths = {1, 7, 16, 17, 33, 49, 64, 130};
         long seed = 0;
         for (int rows : rowCounts) {
             for (int k : depths) {
