@@ -141,7 +141,8 @@ def main():
               f"(PyTorch's OpenMP above all) suffer badly from that; rerun on a quiet machine or compare with BENCH_ARGS='--threads 1'",
               flush=True)
     print(f"# done {time.strftime('%Y-%m-%dT%H:%M:%SZ', time.gmtime())}, load {os.getloadavg()[0]:.2f}; "
-          f"depth: {runs['depth'][0].get('jdk', '?')}, {runs['depth'][0].get('kernels', '?')}; {runs['pytorch'][0].get('system', '?')}", flush=True)
+          f"depth: {runs['depth'][0].get('jdk', '?')}, {runs['depth'][0].get('kernels', '?')}, GC {runs['depth'][0].get('gc', '?')}; "
+          f"{runs['pytorch'][0].get('system', '?')}", flush=True)
 
 
 if __name__ == "__main__":
