@@ -17,6 +17,12 @@ public final class Main {
     public static final int EXIT_FAILURE = 1;
 
     public static void main(String[] args) {
+        try {
+            HeapGoal.apply();
+        } catch (IllegalArgumentException e) {
+            System.err.println("depth: " + e.getMessage());
+            System.exit(EXIT_USAGE);
+        }
         System.exit(run(args, new PrintWriter(System.out, true), new PrintWriter(System.err, true)));
     }
 
