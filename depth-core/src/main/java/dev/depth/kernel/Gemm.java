@@ -25,7 +25,8 @@ import dev.depth.kernel.simd.Simd;
  * {@link #NC} columns that stay in L2, and a register-blocked micro-kernel
  * ({@link FloatKernels#gemmTile}) computes one MR x NR tile of C at a time, even for tiny
  * products (measured faster than unpacked loops from 8 x 8 x 8 up). GEMV-like shapes (m <= 2,
- * n == 1) and A B^T with few rows or few outputs skip packing; A B^T then runs as matrix-vector
+ * n == 1) and A B^T with few rows, few outputs or few columns and a long k ({@link #DOT_MIN_K})
+ * skip packing; A B^T then runs as matrix-vector
  * products ({@link FloatKernels#dotRows}), split over threads by rows of B from
  * {@link #DOT_ROWS_PARALLEL_MIN} multiply-adds. {@link #linear} adds a linear layer's bias and
  * ReLU to the same paths.
@@ -54,6 +55,16 @@ public final class Gemm {
     static final int DOT_MAX_ROWS = 4;
     /** ... or when m*n is at most this (e.g. a convolution's weight gradient: few outputs, long k). */
     static final int DOT_MAX_OUTPUTS = 512;
+    /**
+     * A B^T with few columns of C (too few to fill a tile's NR, e.g. a classifier's 10 logits) and
+     * k at least this runs as dot products ({@link #rowwise}); with shorter k, packed. The
+     * {@link #transposed} path that the tile efficiency would pick measured slower for A B^T in
+     * every case tried (two threads, JDK 25, 2026-11-27, medians of 1,000 calls): 128x10x256
+     * 48 us against 12 us as dot products and 15 us packed (between W2's other GEMMs, as in its
+     * step), 1024x4x256 160 / 29 / 79 us, 512x9x512 69 / 60 / 70 us, 4096x10x128 172 us against
+     * 240 us as dot products and 139 us packed (short dot products pay their horizontal sums).
+     */
+    static final int DOT_MIN_K = 256;
     /** Below this m*n*k, one thread. */
     static final long PARALLEL_MIN = 1L << 18;
     /**
@@ -108,7 +119,9 @@ public final class Gemm {
         } else if (m <= 2 || (transB && !transA && (m <= DOT_MAX_ROWS || (long) m * n <= DOT_MAX_OUTPUTS))) {
             rowwise(transA, transB, m, n, k, alpha, a, aOff, lda, b, bOff, ldb, beta, c, cOff, ldc, relu);
         } else if (efficiency(n, m) > 1.5 * efficiency(m, n)) {
-            transposed(transA, transB, m, n, k, alpha, a, aOff, lda, b, bOff, ldb, beta, c, cOff, ldc, relu);
+            if (!transB || transA) transposed(transA, transB, m, n, k, alpha, a, aOff, lda, b, bOff, ldb, beta, c, cOff, ldc, relu);
+            else if (k >= DOT_MIN_K) rowwise(false, true, m, n, k, alpha, a, aOff, lda, b, bOff, ldb, beta, c, cOff, ldc, relu);
+            else packed(false, true, m, n, k, alpha, a, aOff, lda, b, bOff, ldb, beta, c, cOff, ldc, relu);
         } else {
             packed(transA, transB, m, n, k, alpha, a, aOff, lda, b, bOff, ldb, beta, c, cOff, ldc, relu);
         }

@@ -1,6 +1,7 @@
 package dev.depth.kernel;
 
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicIntegerArray;
 import java.util.concurrent.locks.LockSupport;
 import java.util.concurrent.locks.ReentrantLock;
 
@@ -101,8 +102,8 @@ public final class Parallel {
                 return;
             }
             Region region = new Region(body, n, chunks, Thread.currentThread());
-            for (int c = 1; c < chunks; c++) ws[c - 1].submit(region);
-            region.runChunks();
+            for (int c = 1; c < chunks; c++) ws[c - 1].submit(region, c);
+            region.runChunks(0);
             region.await();
         } finally {
             REGION.unlock();
@@ -137,7 +138,9 @@ public final class Parallel {
         final RangeBody body;
         final int n, chunks;
         final Thread caller;
-        final AtomicInteger next = new AtomicInteger(), pending;
+        /** taken[c] is 1 once a thread has claimed chunk c. */
+        final AtomicIntegerArray taken;
+        final AtomicInteger pending;
         volatile Throwable failure;
 
         Region(RangeBody body, int n, int chunks, Thread caller) {
@@ -145,18 +148,28 @@ public final class Parallel {
             this.n = n;
             this.chunks = chunks;
             this.caller = caller;
+            this.taken = new AtomicIntegerArray(chunks);
             this.pending = new AtomicInteger(chunks);
         }
 
-        void runChunks() {
-            for (int c; (c = next.getAndIncrement()) < chunks; ) {
-                try {
-                    body.run(bound(n, c, chunks), bound(n, c + 1, chunks));
-                } catch (Throwable t) {
-                    if (failure == null) failure = t;
-                } finally {
-                    if (pending.decrementAndGet() == 0 && Thread.currentThread() != caller) LockSupport.unpark(caller);
-                }
+        /**
+         * Runs chunk {@code own} if nobody has claimed it, then any chunk still unclaimed. The
+         * caller owns chunk 0 and worker i chunk i + 1, so the same thread runs the same share of
+         * every region with the same split: a weight's half that one core's backward GEMM wrote
+         * is the half that core's Adam update reads, and no cache lines cross between the cores.
+         */
+        void runChunks(int own) {
+            if (own < chunks && taken.compareAndSet(own, 0, 1)) run(own);
+            for (int c = 0; c < chunks; c++) if (taken.get(c) == 0 && taken.compareAndSet(c, 0, 1)) run(c);
+        }
+
+        private void run(int c) {
+            try {
+                body.run(bound(n, c, chunks), bound(n, c + 1, chunks));
+            } catch (Throwable t) {
+                if (failure == null) failure = t;
+            } finally {
+                if (pending.decrementAndGet() == 0 && Thread.currentThread() != caller) LockSupport.unpark(caller);
             }
         }
 
@@ -178,6 +191,7 @@ public final class Parallel {
     /** A daemon thread that runs one chunk at a time, spinning briefly between chunks. */
     private static final class Worker extends Thread {
         private final java.util.concurrent.atomic.AtomicReference<Region> slot = new java.util.concurrent.atomic.AtomicReference<>();
+        private volatile int chunk; // the chunk of the region in slot that this worker owns
         private volatile boolean stopped;
 
         Worker(String name) {
@@ -185,7 +199,8 @@ public final class Parallel {
             setDaemon(true);
         }
 
-        void submit(Region r) {
+        void submit(Region r, int own) {
+            chunk = own;
             slot.set(r);
             LockSupport.unpark(this);
         }
@@ -201,7 +216,7 @@ public final class Parallel {
             while (!stopped) {
                 Region r = slot.get() == null ? null : slot.getAndSet(null);
                 if (r != null) {
-                    r.runChunks();
+                    r.runChunks(chunk);
                     idleSince = System.nanoTime();
                 } else {
                     long idle = System.nanoTime() - idleSince;

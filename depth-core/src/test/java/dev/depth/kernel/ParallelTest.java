@@ -2,6 +2,7 @@ package dev.depth.kernel;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertSame;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -18,6 +19,25 @@ class ParallelTest {
     @AfterEach
     void restoreThreads() {
         Parallel.setThreads(Runtime.getRuntime().availableProcessors());
+    }
+
+    @Test
+    void theCallerRunsTheFirstChunk() {
+        Parallel.setThreads(3);
+        Thread caller = Thread.currentThread();
+        for (int round = 0; round < 5; round++) {
+            Thread[] ran = new Thread[3];
+            Parallel.forRange(3, 1, (a, b) -> {
+                ran[a] = Thread.currentThread();
+                try {
+                    Thread.sleep(30); // long enough for the caller to claim chunk 0 before a worker is free to take it
+                } catch (InterruptedException e) {
+                    throw new RuntimeException(e);
+                }
+            });
+            assertSame(caller, ran[0], "chunk 0 runs on the caller (round " + round + ")");
+            for (int c = 1; c < 3; c++) assertTrue(ran[c] != null, "chunk " + c + " ran");
+        }
     }
 
     @Test

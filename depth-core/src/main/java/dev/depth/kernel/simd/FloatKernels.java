@@ -6,7 +6,8 @@ package dev.depth.kernel.simd;
  * <p>Implementations are stateless and thread-safe. Two exist: {@link ScalarFloatKernels} (the
  * fallback and the test oracle) and a Vector API implementation that {@link Simd} loads when it
  * can. For the same inputs both give bit-identical results for {@link #gemmTile}, the
- * {@link Arith} operations, {@link #axpy}, {@link #relu}, {@link #reluBackward} and
+ * {@link Arith} operations, {@link #axpy}, {@link #relu}, {@link #reluBackward},
+ * {@link #unsignedBytesToFloat} and
  * {@link #maxPool2x2} and {@link #maxPool2x2Stride2}; reductions ({@link #dot},
  * {@link #sum}) and the transcendental functions may differ in rounding.
  */
@@ -56,6 +57,12 @@ public interface FloatKernels {
 
     /** out[o+i] = x[xo+i] > 0 ? g[go+i] : 0. */
     void reluBackward(float[] x, int xo, float[] g, int go, float[] out, int o, int n);
+
+    /**
+     * out[o+i] = (src[s+i] & 0xFF) / divisor: unsigned bytes (8-bit pixels, say) decoded into
+     * floats, one correctly rounded division each, so bit-identical in every implementation.
+     */
+    void unsignedBytesToFloat(byte[] src, int s, float divisor, float[] out, int o, int n);
 
     /** out[o+i] = exp(x[xo+i]), within a few ulps of {@link Math#exp}. */
     void exp(float[] x, int xo, float[] out, int o, int n);

@@ -147,6 +147,11 @@ public final class ScalarFloatKernels implements FloatKernels {
     }
 
     @Override
+    public void unsignedBytesToFloat(byte[] src, int s, float divisor, float[] out, int o, int n) {
+        for (int i = 0; i < n; i++) out[o + i] = (src[s + i] & 0xFF) / divisor;
+    }
+
+    @Override
     public void exp(float[] x, int xo, float[] out, int o, int n) {
         for (int i = 0; i < n; i++) out[o + i] = (float) Math.exp(x[xo + i]);
     }

@@ -1,8 +1,11 @@
 package dev.depth.kernel.simd;
 
+import jdk.incubator.vector.ByteVector;
 import jdk.incubator.vector.FloatVector;
+import jdk.incubator.vector.IntVector;
 import jdk.incubator.vector.VectorMask;
 import jdk.incubator.vector.VectorOperators;
+import jdk.incubator.vector.VectorShape;
 import jdk.incubator.vector.VectorShuffle;
 import jdk.incubator.vector.VectorSpecies;
 
@@ -18,6 +21,9 @@ import jdk.incubator.vector.VectorSpecies;
 final class VectorFloatKernels implements FloatKernels {
     private static final VectorSpecies<Float> S = FloatVector.SPECIES_PREFERRED;
     private static final int L = S.length();
+    /** L bytes and L ints: the lanes of {@link #unsignedBytesToFloat}'s widening. */
+    private static final VectorSpecies<Byte> BYTES = VectorSpecies.of(byte.class, VectorShape.forBitSize(L * Byte.SIZE));
+    private static final VectorSpecies<Integer> INTS = S.withLanes(int.class);
     /** 8 rows with 32 vector registers (AVX-512), 6 with 16 (AVX2): accumulators + 3 must fit. */
     private static final int MR = L == 16 ? 8 : 6, NR = 2 * L;
 
@@ -288,6 +294,16 @@ final class VectorFloatKernels implements FloatKernels {
         int i = 0;
         for (; i <= n - L; i += L) FloatVector.fromArray(S, x, xo + i).max(0f).intoArray(out, o + i);
         for (; i < n; i++) out[o + i] = Math.max(x[xo + i], 0f);
+    }
+
+    @Override
+    public void unsignedBytesToFloat(byte[] src, int s, float divisor, float[] out, int o, int n) {
+        int i = 0; // L bytes, sign-extended to L ints, masked back to 0..255, converted exactly, divided
+        for (; i <= n - L; i += L) {
+            IntVector v = (IntVector) ByteVector.fromArray(BYTES, src, s + i).convertShape(VectorOperators.B2I, INTS, 0);
+            ((FloatVector) v.and(0xFF).convert(VectorOperators.I2F, 0)).div(divisor).intoArray(out, o + i);
+        }
+        for (; i < n; i++) out[o + i] = (src[s + i] & 0xFF) / divisor;
     }
 
     @Override

@@ -104,6 +104,23 @@ class FloatKernelsTest {
     }
 
     @Test
+    void unsignedBytesToFloatIsBitIdenticalToTheOracleForEveryByte() {
+        byte[] all = new byte[1023 + 3];
+        for (int i = 0; i < all.length; i++) all[i] = (byte) (i * 37 + 11); // every value 0..255, in a scrambled order
+        for (float divisor : new float[] {255f, 1f, 3.7f, 1e-3f}) {
+            for (int n : LENGTHS) {
+                float[] o1 = new float[n + 2], o2 = new float[n + 2];
+                fast.unsignedBytesToFloat(all, 3, divisor, o1, 1, n);
+                oracle.unsignedBytesToFloat(all, 3, divisor, o2, 1, n);
+                assertArrayEquals(o2, o1, "unsignedBytesToFloat n=" + n + " divisor=" + divisor);
+                for (int i = 0; i < n; i++) assertEquals((all[3 + i] & 0xFF) / divisor, o1[1 + i], "element " + i);
+                assertEquals(0f, o1[0]); // outside the range: untouched
+                assertEquals(0f, o1[n + 1]);
+            }
+        }
+    }
+
+    @Test
     void maxPoolIsBitIdenticalToTheOracle() {
         int w = 13;
         float[] x = random(20 * w, 4);
