@@ -388,7 +388,11 @@ public final class Gemm {
     private static void packB(boolean transB, float[] b, int bOff, int ldb, int pc, int kc, int jc, int nc, float[] bp) {
         for (int q = 0; q * NR < nc; q++) {
             int w = Math.min(NR, nc - q * NR), dst = q * kc * NR;
-            if (!transB) {
+            // One SIMD copy per row of 32 floats (and of 8 for a transposed A, below) rather than an arraycopy call:
+            // 6% faster on 64x3136x288, 13% on 288x3136x64 (A^T B), 1-3% on W2's shapes (2026-11-27, in-process A/B).
+            if (!transB && w == NR) {
+                K.copyBlock(b, bOff + pc * ldb + jc + q * NR, ldb, kc, NR, bp, dst, NR);
+            } else if (!transB) {
                 int src = bOff + pc * ldb + jc + q * NR;
                 for (int p = 0; p < kc; p++, src += ldb) {
                     System.arraycopy(b, src, bp, dst + p * NR, w);
@@ -412,7 +416,9 @@ public final class Gemm {
     private static void packA(boolean transA, float[] a, int aOff, int lda, int ic, int mc, int pc, int kc, float[] ap) {
         for (int r = 0; r * MR < mc; r++) {
             int h = Math.min(MR, mc - r * MR), dst = r * kc * MR;
-            if (transA) {
+            if (transA && h == MR) {
+                K.copyBlock(a, aOff + pc * lda + ic + r * MR, lda, kc, MR, ap, dst, MR);
+            } else if (transA) {
                 int src = aOff + pc * lda + ic + r * MR;
                 for (int p = 0; p < kc; p++, src += lda) {
                     System.arraycopy(a, src, ap, dst + p * MR, h);

@@ -147,6 +147,14 @@ public final class ScalarFloatKernels implements FloatKernels {
     }
 
     @Override
+    public void copyBlock(float[] src, int s, int lds, int rows, int width, float[] dst, int d, int ldd) {
+        for (int p = 0; p < rows; p++) {
+            int si = s + p * lds, di = d + p * ldd;
+            for (int j = 0; j < width; j++) dst[di + j] = src[si + j];
+        }
+    }
+
+    @Override
     public void unsignedBytesToFloat(byte[] src, int s, float divisor, float[] out, int o, int n) {
         for (int i = 0; i < n; i++) out[o + i] = (src[s + i] & 0xFF) / divisor;
     }

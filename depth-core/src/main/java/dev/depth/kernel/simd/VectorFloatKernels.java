@@ -24,6 +24,8 @@ final class VectorFloatKernels implements FloatKernels {
     /** L bytes and L ints: the lanes of {@link #unsignedBytesToFloat}'s widening. */
     private static final VectorSpecies<Byte> BYTES = VectorSpecies.of(byte.class, VectorShape.forBitSize(L * Byte.SIZE));
     private static final VectorSpecies<Integer> INTS = S.withLanes(int.class);
+    /** Half a vector (8 floats with AVX-512): a row of an MR = 8 GEMM panel in {@link #copyBlock}. */
+    private static final VectorSpecies<Float> HALF = L >= 8 ? VectorSpecies.of(float.class, VectorShape.forBitSize(L * Float.SIZE / 2)) : null;
     /** 8 rows with 32 vector registers (AVX-512), 6 with 16 (AVX2): accumulators + 3 must fit. */
     private static final int MR = L == 16 ? 8 : 6, NR = 2 * L;
 
@@ -294,6 +296,22 @@ final class VectorFloatKernels implements FloatKernels {
         int i = 0;
         for (; i <= n - L; i += L) FloatVector.fromArray(S, x, xo + i).max(0f).intoArray(out, o + i);
         for (; i < n; i++) out[o + i] = Math.max(x[xo + i], 0f);
+    }
+
+    @Override
+    public void copyBlock(float[] src, int s, int lds, int rows, int width, float[] dst, int d, int ldd) {
+        if (width == 2 * L) { // a row of a B panel (NR = 2L)
+            for (int p = 0; p < rows; p++, s += lds, d += ldd) {
+                FloatVector.fromArray(S, src, s).intoArray(dst, d);
+                FloatVector.fromArray(S, src, s + L).intoArray(dst, d + L);
+            }
+        } else if (width == L) {
+            for (int p = 0; p < rows; p++, s += lds, d += ldd) FloatVector.fromArray(S, src, s).intoArray(dst, d);
+        } else if (HALF != null && width == L / 2) { // a row of an A panel (MR = 8 with AVX-512)
+            for (int p = 0; p < rows; p++, s += lds, d += ldd) FloatVector.fromArray(HALF, src, s).intoArray(dst, d);
+        } else {
+            SCALAR.copyBlock(src, s, lds, rows, width, dst, d, ldd);
+        }
     }
 
     @Override

@@ -104,6 +104,26 @@ class FloatKernelsTest {
     }
 
     @Test
+    void copyBlockCopiesExactlyTheBlock() {
+        int l = fast.tileCols() / 2; // the vector length
+        for (int width : new int[] {1, 7, 8, l / 2, l, l + 1, 2 * l, 2 * l + 3, 33}) {
+            for (int rows : new int[] {0, 1, 7, 17}) {
+                int lds = width + 5, ldd = width + 2;
+                float[] src = random(3 + rows * lds + width, width * 31L + rows);
+                float[] d1 = new float[4 + rows * ldd + width], d2 = new float[d1.length];
+                java.util.Arrays.fill(d1, -7f);
+                java.util.Arrays.fill(d2, -7f);
+                fast.copyBlock(src, 3, lds, rows, width, d1, 4, ldd);
+                oracle.copyBlock(src, 3, lds, rows, width, d2, 4, ldd);
+                assertArrayEquals(d2, d1, "copyBlock width=" + width + " rows=" + rows);
+                for (int p = 0; p < rows; p++)
+                    for (int j = 0; j < ldd; j++)
+                        assertEquals(j < width ? src[3 + p * lds + j] : -7f, d1[4 + p * ldd + j], "width=" + width + " (" + p + ", " + j + ")");
+            }
+        }
+    }
+
+    @Test
     void unsignedBytesToFloatIsBitIdenticalToTheOracleForEveryByte() {
         byte[] all = new byte[1023 + 3];
         for (int i = 0; i < all.length; i++) all[i] = (byte) (i * 37 + 11); // every value 0..255, in a scrambled order
