@@ -18,7 +18,7 @@ import dev.depth.kernel.simd.Simd;
  * inside a parallel region, run on the calling thread. C must not overlap A or B.
  *
  * <p>Memory: each thread that runs a packed product keeps its packing buffers (up to
- * {@code KC * (MC + NC)} floats, about 1.3 MiB) for reuse.
+ * {@code KC * (MC + NC)} floats, 2.5 MiB) for reuse.
  *
  * <p>Method (after Goto and van de Geijn, "Anatomy of high-performance matrix multiplication",
  * ACM TOMS 2008): A and B are packed into panels of {@link #KC} rows of k, B in blocks of
@@ -37,16 +37,20 @@ public final class Gemm {
     private static final FloatKernels K = Simd.kernels();
     private static final int MR = K.tileRows(), NR = K.tileCols();
     /**
-     * Depth of a packed panel: the k block. 512 rather than 256 measured 5-13% faster on
-     * 1024^3, 128x512x784 and 256x512x784 (A B^T), 4096x128x512, within 3% either way on 2048^3,
-     * 512x784x128 (A^T B), 64x3136x288 and 4096x512x128 (two threads, JDK 25, one process
-     * alternating the settings): fewer passes over C, and k = 784 (an MNIST layer) in two blocks
-     * rather than three and a sliver of 16.
+     * The largest depth of a packed panel (the k block); k is cut into ceil(k / KC) blocks of equal
+     * depth (784 in one block, 2048 in two of 1024, 3136 in four of 784: no thin last block).
+     * 1024 rather than 512 (2026-11-27, two threads, JDK 25, one process alternating the settings,
+     * three runs in both orders): 2048^3 2-10% faster, 1024^3 4-11%, 128x512x784 A B^T (W2's first
+     * layer) 3-7%, 128x512x4096 A^T B 1-4%, the other W2, W3 and W5 shapes tried within 4% either
+     * way: with fewer blocks each tile of C is loaded and stored fewer times, and each micro-kernel
+     * call runs longer. 64x288x3136 A B^T (a convolution's weight gradient) lost 4-6% with blocks of
+     * 1024 and a remainder of 64, and is at par with equal blocks. (512 had been 5-13% faster than
+     * 256 on the same shapes.)
      */
-    static final int KC = 512;
+    static final int KC = 1024;
     /** Rows of A packed at once (a multiple of MR). */
     static final int MC = MR * 16;
-    /** Columns of B packed at once (a multiple of NR): KC x NC floats sized for L2. */
+    /** Columns of B packed at once (a multiple of NR). */
     static final int NC = NR * Math.max(1, 512 / NR);
     /**
      * C = A B^T with both stored k-contiguous is computed as dot products, without packing, when
@@ -333,7 +337,8 @@ public final class Gemm {
                               float[] a, int aOff, int lda, float[] b, int bOff, int ldb,
                               float beta, float[] c, int cOff, int ldc, boolean relu) {
         Buffers buf = BUFFERS.get();
-        int kcMax = Math.min(KC, k);
+        int kStep = ceilDiv(k, ceilDiv(k, KC)); // equal k blocks of at most KC
+        int kcMax = Math.min(kStep, k);
         int aSize = kcMax * Math.min(MC, ceilDiv(i1 - i0, MR) * MR);
         int bSize = kcMax * Math.min(NC, ceilDiv(j1 - j0, NR) * NR);
         if (buf.a.length < aSize) buf.a = new float[aSize];
@@ -341,8 +346,8 @@ public final class Gemm {
         float[] ap = buf.a, bp = buf.b;
         for (int jc = j0; jc < j1; jc += NC) {
             int nc = Math.min(NC, j1 - jc);
-            for (int pc = 0; pc < k; pc += KC) {
-                int kc = Math.min(KC, k - pc);
+            for (int pc = 0; pc < k; pc += kStep) {
+                int kc = Math.min(kStep, k - pc);
                 float betaBlock = pc == 0 ? beta : 1f;
                 boolean reluTiles = relu && pc + kc == k; // the last k block: the tiles are final
                 packB(transB, b, bOff, ldb, pc, kc, jc, nc, bp);

@@ -16,6 +16,8 @@ class GemmTest {
             {3, 64, 64}, {1, 300, 1000}, {300, 1, 1000}, {20, 25, 300}, {64, 9, 784},
             // few columns: A B^T as dot products (k >= 256) or packed (shorter k), the other forms transposed
             {128, 10, 256}, {300, 10, 128}, {1024, 4, 255},
+            // k in several equal blocks (KC = 1024): 2 of 515, 3 of 834
+            {130, 200, 1030}, {70, 90, 2500},
             // tails in every dimension, column blocks wider than NC
             {130, 200, 513}, {9, 700, 300}, {300, 129, 1000}, {20, 5000, 30}};
 
