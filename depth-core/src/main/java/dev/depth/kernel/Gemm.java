@@ -18,11 +18,11 @@ import dev.depth.kernel.simd.Simd;
  * inside a parallel region, run on the calling thread. C must not overlap A or B.
  *
  * <p>Memory: each thread that runs a packed product keeps its packing buffers (up to
- * {@code KC * (MC + NC)} floats, 2.5 MiB) for reuse.
+ * {@code KC * (MC + 2 NC)} floats, 4.5 MiB) for reuse.
  *
  * <p>Method (after Goto and van de Geijn, "Anatomy of high-performance matrix multiplication",
- * ACM TOMS 2008): A and B are packed into panels of {@link #KC} rows of k, B in blocks of
- * {@link #NC} columns that stay in L2, and a register-blocked micro-kernel
+ * ACM TOMS 2008): A and B are packed into panels of up to {@link #KC} rows of k, B in blocks of
+ * {@link #NC} columns ({@link #columnBlock}), and a register-blocked micro-kernel
  * ({@link FloatKernels#gemmTile}) computes one MR x NR tile of C at a time, even for tiny
  * products (measured faster than unpacked loops from 8 x 8 x 8 up). GEMV-like shapes (m <= 2,
  * n == 1) and A B^T with few rows, few outputs or few columns and a long k ({@link #DOT_MIN_K})
@@ -52,6 +52,13 @@ public final class Gemm {
     static final int MC = MR * 16;
     /** Columns of B packed at once (a multiple of NR). */
     static final int NC = NR * Math.max(1, 512 / NR);
+    /**
+     * A thread's block of C with at least this many rows takes B in blocks of 2 NC columns: A is
+     * packed again for every block of columns, and with many rows that costs more than B's block
+     * outgrowing L2 (2048^3 4-6% faster, 1536^3 6%, 2026-11-27, in-process A/B). Shorter blocks keep
+     * NC (64x3136x288, a convolution, lost 1-8% with 2 NC).
+     */
+    static final int WIDE_MIN_ROWS = 512;
     /**
      * C = A B^T with both stored k-contiguous is computed as dot products, without packing, when
      * m is at most this (transposing B into panels would cost more than the product)...
@@ -306,7 +313,8 @@ public final class Gemm {
 
     /**
      * The thread grid (tm row blocks x tn column blocks, tm*tn <= threads) that minimises the
-     * largest block's cost: its multiply-adds plus its packing (B once, A once per NC block).
+     * largest block's cost: its multiply-adds plus its packing (B once, A once per block of
+     * {@link #columnBlock} columns).
      */
     static int[] grid(int threads, int mPanels, int nPanels, int k) {
         int[] best = {1, 1};
@@ -314,7 +322,7 @@ public final class Gemm {
         for (int tm = 1; tm <= Math.min(threads, mPanels); tm++) {
             for (int tn = 1; tm * tn <= threads && tn <= nPanels; tn++) {
                 double rows = (double) ceilDiv(mPanels, tm) * MR, cols = (double) ceilDiv(nPanels, tn) * NR;
-                double cost = rows * cols * k + 8.0 * k * (rows * Math.ceil(cols / NC) + cols);
+                double cost = rows * cols * k + 8.0 * k * (rows * Math.ceil(cols / columnBlock((int) rows)) + cols);
                 if (cost < bestCost * 0.999) {
                     bestCost = cost;
                     best = new int[] {tm, tn};
@@ -322,6 +330,11 @@ public final class Gemm {
             }
         }
         return best;
+    }
+
+    /** The columns of B packed at once for a thread's block of C with {@code rows} rows. */
+    static int columnBlock(int rows) {
+        return rows >= WIDE_MIN_ROWS ? 2 * NC : NC;
     }
 
     /** Per-thread packing buffers, grown on demand. */
@@ -340,12 +353,13 @@ public final class Gemm {
         int kStep = ceilDiv(k, ceilDiv(k, KC)); // equal k blocks of at most KC
         int kcMax = Math.min(kStep, k);
         int aSize = kcMax * Math.min(MC, ceilDiv(i1 - i0, MR) * MR);
-        int bSize = kcMax * Math.min(NC, ceilDiv(j1 - j0, NR) * NR);
+        int nBlock = columnBlock(i1 - i0);
+        int bSize = kcMax * Math.min(nBlock, ceilDiv(j1 - j0, NR) * NR);
         if (buf.a.length < aSize) buf.a = new float[aSize];
         if (buf.b.length < bSize) buf.b = new float[bSize];
         float[] ap = buf.a, bp = buf.b;
-        for (int jc = j0; jc < j1; jc += NC) {
-            int nc = Math.min(NC, j1 - jc);
+        for (int jc = j0; jc < j1; jc += nBlock) {
+            int nc = Math.min(nBlock, j1 - jc);
             for (int pc = 0; pc < k; pc += kStep) {
                 int kc = Math.min(kStep, k - pc);
                 float betaBlock = pc == 0 ? beta : 1f;

@@ -18,6 +18,8 @@ class GemmTest {
             {128, 10, 256}, {300, 10, 128}, {1024, 4, 255},
             // k in several equal blocks (KC = 1024): 2 of 515, 3 of 834
             {130, 200, 1030}, {70, 90, 2500},
+            // a tall block of C: B in blocks of 2 NC columns
+            {600, 2200, 33},
             // tails in every dimension, column blocks wider than NC
             {130, 200, 513}, {9, 700, 300}, {300, 129, 1000}, {20, 5000, 30}};
 
