@@ -102,7 +102,7 @@ public final class Parallel {
                 return;
             }
             Region region = new Region(body, n, chunks, Thread.currentThread());
-            for (int c = 1; c < chunks; c++) ws[c - 1].submit(region, c);
+            for (int c = 1; c < chunks; c++) ws[c - 1].submit(region);
             region.runChunks(0);
             region.await();
         } finally {
@@ -122,7 +122,7 @@ public final class Parallel {
     private static Worker[] startWorkers(int count) {
         Worker[] ws = new Worker[Math.max(0, count)];
         for (int i = 0; i < ws.length; i++) {
-            ws[i] = new Worker("depth-worker-" + i);
+            ws[i] = new Worker(i);
             ws[i].start();
         }
         return ws;
@@ -191,16 +191,16 @@ public final class Parallel {
     /** A daemon thread that runs one chunk at a time, spinning briefly between chunks. */
     private static final class Worker extends Thread {
         private final java.util.concurrent.atomic.AtomicReference<Region> slot = new java.util.concurrent.atomic.AtomicReference<>();
-        private volatile int chunk; // the chunk of the region in slot that this worker owns
+        private final int own; // the chunk of every region that this worker runs first: its index + 1
         private volatile boolean stopped;
 
-        Worker(String name) {
-            super(name);
+        Worker(int index) {
+            super("depth-worker-" + index);
+            this.own = index + 1;
             setDaemon(true);
         }
 
-        void submit(Region r, int own) {
-            chunk = own;
+        void submit(Region r) {
             slot.set(r);
             LockSupport.unpark(this);
         }
@@ -216,7 +216,7 @@ public final class Parallel {
             while (!stopped) {
                 Region r = slot.get() == null ? null : slot.getAndSet(null);
                 if (r != null) {
-                    r.runChunks(chunk);
+                    r.runChunks(own);
                     idleSince = System.nanoTime();
                 } else {
                     long idle = System.nanoTime() - idleSince;
