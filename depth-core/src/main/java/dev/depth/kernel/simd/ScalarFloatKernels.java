@@ -148,10 +148,7 @@ public final class ScalarFloatKernels implements FloatKernels {
 
     @Override
     public void copyBlock(float[] src, int s, int lds, int rows, int width, float[] dst, int d, int ldd) {
-        for (int p = 0; p < rows; p++) {
-            int si = s + p * lds, di = d + p * ldd;
-            for (int j = 0; j < width; j++) dst[di + j] = src[si + j];
-        }
+        for (int p = 0; p < rows; p++) System.arraycopy(src, s + p * lds, dst, d + p * ldd, width);
     }
 
     @Override

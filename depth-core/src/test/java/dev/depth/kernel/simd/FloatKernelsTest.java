@@ -113,9 +113,15 @@ class FloatKernelsTest {
                 float[] d1 = new float[4 + rows * ldd + width], d2 = new float[d1.length];
                 java.util.Arrays.fill(d1, -7f);
                 java.util.Arrays.fill(d2, -7f);
+                float[] before = d1.clone();
                 fast.copyBlock(src, 3, lds, rows, width, d1, 4, ldd);
                 oracle.copyBlock(src, 3, lds, rows, width, d2, 4, ldd);
                 assertArrayEquals(d2, d1, "copyBlock width=" + width + " rows=" + rows);
+                if (simd()) { // the vector copy even where this JDK's kernels copy row by row
+                    float[] d3 = before.clone();
+                    VectorFloatKernels.copyBlockSimd(src, 3, lds, rows, width, d3, 4, ldd);
+                    assertArrayEquals(d2, d3, "SIMD copyBlock width=" + width + " rows=" + rows);
+                }
                 for (int p = 0; p < rows; p++)
                     for (int j = 0; j < ldd; j++)
                         assertEquals(j < width ? src[3 + p * lds + j] : -7f, d1[4 + p * ldd + j], "width=" + width + " (" + p + ", " + j + ")");
