@@ -18,15 +18,15 @@ import dev.depth.kernel.simd.Simd;
  * inside a parallel region, run on the calling thread. C must not overlap A or B.
  *
  * <p>Memory: each thread that runs a packed product keeps its packing buffers (up to
- * {@code KC * (MC + 2 NC)} floats, 4.5 MiB) for reuse.
+ * {@code KC * (MC + 2 NC)} floats, 4.5 MiB) for reuse, and a thread that runs {@link #transposed}
+ * its scratch (up to {@link #TRANSPOSED_SCRATCH_MAX} floats).
  *
  * <p>Method (after Goto and van de Geijn, "Anatomy of high-performance matrix multiplication",
  * ACM TOMS 2008): A and B are packed into panels of up to {@link #KC} rows of k, B in blocks of
  * {@link #NC} columns ({@link #columnBlock}), and a register-blocked micro-kernel
  * ({@link FloatKernels#gemmTile}) computes one MR x NR tile of C at a time, even for tiny
  * products (measured faster than unpacked loops from 8 x 8 x 8 up). GEMV-like shapes (m <= 2,
- * n == 1) and A B^T with few rows, few outputs or few columns and a long k ({@link #DOT_MIN_K})
- * skip packing; A B^T then runs as matrix-vector
+ * n == 1) and A B^T with few rows or few outputs skip packing; A B^T then runs as matrix-vector
  * products ({@link FloatKernels#dotRows}), split over threads by rows of B from
  * {@link #DOT_ROWS_PARALLEL_MIN} multiply-adds. {@link #linear} adds a linear layer's bias and
  * ReLU to the same paths.
@@ -66,16 +66,6 @@ public final class Gemm {
     static final int DOT_MAX_ROWS = 4;
     /** ... or when m*n is at most this (e.g. a convolution's weight gradient: few outputs, long k). */
     static final int DOT_MAX_OUTPUTS = 512;
-    /**
-     * A B^T with few columns of C (too few to fill a tile's NR, e.g. a classifier's 10 logits) and
-     * k at least this runs as dot products ({@link #rowwise}); with shorter k, packed. The
-     * {@link #transposed} path that the tile efficiency would pick measured slower for A B^T in
-     * every case tried (two threads, JDK 25, 2026-11-27, medians of 1,000 calls): 128x10x256
-     * 48 us against 12 us as dot products and 15 us packed (between W2's other GEMMs, as in its
-     * step), 1024x4x256 160 / 29 / 79 us, 512x9x512 69 / 60 / 70 us, 4096x10x128 172 us against
-     * 240 us as dot products and 139 us packed (short dot products pay their horizontal sums).
-     */
-    static final int DOT_MIN_K = 256;
     /** Below this m*n*k, one thread. */
     static final long PARALLEL_MIN = 1L << 18;
     /**
@@ -130,9 +120,7 @@ public final class Gemm {
         } else if (m <= 2 || (transB && !transA && (m <= DOT_MAX_ROWS || (long) m * n <= DOT_MAX_OUTPUTS))) {
             rowwise(transA, transB, m, n, k, alpha, a, aOff, lda, b, bOff, ldb, beta, c, cOff, ldc, relu);
         } else if (efficiency(n, m) > 1.5 * efficiency(m, n)) {
-            if (!transB || transA) transposed(transA, transB, m, n, k, alpha, a, aOff, lda, b, bOff, ldb, beta, c, cOff, ldc, relu);
-            else if (k >= DOT_MIN_K) rowwise(false, true, m, n, k, alpha, a, aOff, lda, b, bOff, ldb, beta, c, cOff, ldc, relu);
-            else packed(false, true, m, n, k, alpha, a, aOff, lda, b, bOff, ldb, beta, c, cOff, ldc, relu);
+            transposed(transA, transB, m, n, k, alpha, a, aOff, lda, b, bOff, ldb, beta, c, cOff, ldc, relu);
         } else {
             packed(transA, transB, m, n, k, alpha, a, aOff, lda, b, bOff, ldb, beta, c, cOff, ldc, relu);
         }
@@ -282,7 +270,18 @@ public final class Gemm {
     private static void transposed(boolean transA, boolean transB, int m, int n, int k, float alpha,
                                    float[] a, int aOff, int lda, float[] b, int bOff, int ldb,
                                    float beta, float[] c, int cOff, int ldc, boolean relu) {
-        float[] t = new float[n * m];
+        // C^T goes to a per-thread scratch (packed() overwrites it: beta = 0) rather than a new array per call:
+        // 4096x10x128 took 175 us per call at first and 0.8-1 ms after a few thousand calls with a fresh
+        // 160 KB array each time (generational ZGC without a heap goal kept handing out new pages, each a page
+        // fault), 2026-11-27.
+        Buffers buf = BUFFERS.get();
+        float[] t;
+        if ((long) n * m <= TRANSPOSED_SCRATCH_MAX) {
+            if (buf.t.length < n * m) buf.t = new float[n * m];
+            t = buf.t;
+        } else {
+            t = new float[n * m];
+        }
         packed(!transB, !transA, n, m, k, alpha, b, bOff, ldb, a, aOff, lda, 0f, t, 0, m, false);
         for (int i = 0; i < m; i++) {
             int co = cOff + i * ldc;
@@ -337,9 +336,12 @@ public final class Gemm {
         return rows >= WIDE_MIN_ROWS ? 2 * NC : NC;
     }
 
-    /** Per-thread packing buffers, grown on demand. */
+    /** The largest C^T (floats) that {@link #transposed} keeps per thread for reuse: 4 MiB. */
+    static final int TRANSPOSED_SCRATCH_MAX = 1 << 20;
+
+    /** Per-thread packing buffers (and {@link #transposed}'s scratch), grown on demand. */
     private static final class Buffers {
-        float[] a = new float[0], b = new float[0];
+        float[] a = new float[0], b = new float[0], t = new float[0];
         final float[] tile = new float[MR * NR];
     }
 

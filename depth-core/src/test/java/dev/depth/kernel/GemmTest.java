@@ -14,7 +14,7 @@ class GemmTest {
             {1, 1, 1}, {1, 7, 17}, {7, 1, 17}, {7, 17, 1}, {2, 100, 50}, {17, 7, 33}, {16, 16, 16},
             {33, 65, 300}, {100, 9, 600}, {13, 1100, 40}, {6, 32, 256}, {1023, 37, 70}, {130, 70, 513},
             {3, 64, 64}, {1, 300, 1000}, {300, 1, 1000}, {20, 25, 300}, {64, 9, 784},
-            // few columns: A B^T as dot products (k >= 256) or packed (shorter k), the other forms transposed
+            // few columns: C^T computed into the per-thread scratch and transposed back
             {128, 10, 256}, {300, 10, 128}, {1024, 4, 255},
             // k in several equal blocks (KC = 1024): 2 of 515, 3 of 834
             {130, 200, 1030}, {70, 90, 2500},
