@@ -30,7 +30,7 @@ import java.util.Objects;
  * prefetch thread and the caller) as long as nobody writes to the tensors it was built from.
  */
 public final class TensorDataset implements Dataset<Example> {
-    private static final FloatKernels BYTES = Simd.kernels();
+    private static final FloatKernels K = Simd.kernels();
     private final Tensor features; // (n, ...) contiguous; null when the features are bytes
     private final byte[] bytes; // the features as unsigned bytes (row-major from bytesOffset), or null
     private final int bytesOffset;
@@ -136,7 +136,7 @@ public final class TensorDataset implements Dataset<Example> {
     private void decode(int from, float[] out, int o, int n) {
         // SIMD: the scalar loop (one division per element) took 85 us per W2 batch (128 x 784) on
         // the loader's thread, 6% of the run's CPU samples on two cores; the kernel takes 6 us.
-        BYTES.unsignedBytesToFloat(bytes, from, divisor, out, o, n);
+        K.unsignedBytesToFloat(bytes, from, divisor, out, o, n);
     }
 
     /** The targets, (n, target dims...), sharing this dataset's storage. */

@@ -412,14 +412,9 @@ public final class Gemm {
             // copyBlock: one SIMD copy per row of 32 floats (and of 8 for a transposed A, below) on JDK 25 rather than
             // an arraycopy call: 6% faster on 64x3136x288, 13% on 288x3136x64 (A^T B), 1-3% on W2's shapes
             // (2026-11-27, in-process A/B); older JDKs keep the arraycopy calls (VectorFloatKernels.VECTOR_COPY).
-            if (!transB && w == NR) {
-                K.copyBlock(b, bOff + pc * ldb + jc + q * NR, ldb, kc, NR, bp, dst, NR);
-            } else if (!transB) {
-                int src = bOff + pc * ldb + jc + q * NR;
-                for (int p = 0; p < kc; p++, src += ldb) {
-                    System.arraycopy(b, src, bp, dst + p * NR, w);
-                    if (w < NR) java.util.Arrays.fill(bp, dst + p * NR + w, dst + (p + 1) * NR, 0f);
-                }
+            if (!transB) {
+                K.copyBlock(b, bOff + pc * ldb + jc + q * NR, ldb, kc, w, bp, dst, NR);
+                zeroColumns(bp, dst, kc, w, NR);
             } else {
                 int jj = 0;
                 for (; jj + 8 <= w; jj += 8) K.transposeRows8(b, bOff + (jc + q * NR + jj) * ldb + pc, ldb, kc, bp, dst + jj, NR);
@@ -434,18 +429,18 @@ public final class Gemm {
         }
     }
 
+    /** Zeroes columns [from, width) of the rows x width panel at p[off] (a short panel's padding). */
+    private static void zeroColumns(float[] p, int off, int rows, int from, int width) {
+        if (from < width) for (int r = 0; r < rows; r++) java.util.Arrays.fill(p, off + r * width + from, off + (r + 1) * width, 0f);
+    }
+
     /** Packs op(A)[ic:ic+mc, pc:pc+kc] as row panels of MR: panel r, column p at r*kc*MR + p*MR; zero padded. */
     private static void packA(boolean transA, float[] a, int aOff, int lda, int ic, int mc, int pc, int kc, float[] ap) {
         for (int r = 0; r * MR < mc; r++) {
             int h = Math.min(MR, mc - r * MR), dst = r * kc * MR;
-            if (transA && h == MR) {
-                K.copyBlock(a, aOff + pc * lda + ic + r * MR, lda, kc, MR, ap, dst, MR);
-            } else if (transA) {
-                int src = aOff + pc * lda + ic + r * MR;
-                for (int p = 0; p < kc; p++, src += lda) {
-                    System.arraycopy(a, src, ap, dst + p * MR, h);
-                    if (h < MR) java.util.Arrays.fill(ap, dst + p * MR + h, dst + (p + 1) * MR, 0f);
-                }
+            if (transA) {
+                K.copyBlock(a, aOff + pc * lda + ic + r * MR, lda, kc, h, ap, dst, MR);
+                zeroColumns(ap, dst, kc, h, MR);
             } else {
                 int ii = 0;
                 if (MR == 8 && h == 8) { // a whole panel of eight rows (MR is at most 8): the SIMD transpose
