@@ -49,6 +49,20 @@ public final class F {
      * takes the matrix-vector path).
      */
     public static Tensor linear(Tensor x, Tensor weight, Tensor bias) {
+        return linear(x, weight, bias, false);
+    }
+
+    /**
+     * relu(x W^T + b) with the ReLU fused into the GEMM: each tile of the output is clamped while
+     * it is in cache, by the thread that computed it, instead of in a pass of its own. The same
+     * values, graph (a linear node, then a ReLU node) and gradients as
+     * {@code linear(x, weight, bias).relu()}; {@link Sequential} uses it for a Linear followed by a ReLU.
+     */
+    public static Tensor linearRelu(Tensor x, Tensor weight, Tensor bias) {
+        return linear(x, weight, bias, true);
+    }
+
+    private static Tensor linear(Tensor x, Tensor weight, Tensor bias, boolean relu) {
         if (weight.dim() != 2) throw new IllegalArgumentException("linear: weight must be 2-D (out, in), got " + Shapes.str(weight.shape()));
         int out = weight.size(0), in = weight.size(1);
         if (x.dim() < 1 || x.size(-1) != in)
@@ -62,7 +76,7 @@ public final class F {
         float[] y = new float[rows * out];
         Tensor bc = bias == null ? null : bias.contiguous();
         Gemm.linear(rows, in, out, xc.storage(), xc.offset(), wc.storage(), wc.offset(), bc == null ? null : bc.storage(), bc == null ? 0 : bc.offset(),
-                false, y, 0);
+                relu, y, 0);
         int[] outShape = x.shape();
         outShape[outShape.length - 1] = out;
         final int rowsF = rows;
@@ -85,7 +99,8 @@ public final class F {
                 Gemm.sgemm(true, false, out, in, rowsF, 1f, gd, go, out, xc.storage(), xc.offset(), in, 1f, bufs[1].storage(), bufs[1].offset(), in);
             if (bufs[2] != null) bufs[2].addInPlace(gc.reshape(rowsF, out).sum(0));
         });
-        return result;
+        // the linear node's backward reads x and W, never y, so y may hold the ReLU's values (see Tensor.reluOverOpOutput)
+        return relu ? result.reluOverClampedOpOutput() : result;
     }
 
     // ------------------------------------------------------------------ convolution and pooling

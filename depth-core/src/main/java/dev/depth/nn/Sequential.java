@@ -16,8 +16,9 @@ import java.util.List;
  * path, down to one sample at a time.
  *
  * <p>Training: a {@link Linear} or {@link Conv2d} directly followed by a {@link ReLU} computes the
- * ReLU over the layer's fresh output in place ({@link Tensor#reluOverOpOutput()}): the same values
- * and gradients, bit for bit, without the ReLU's output array.
+ * ReLU over the layer's fresh output in place ({@link Tensor#reluOverOpOutput()}; for a Linear,
+ * inside its GEMM: {@link F#linearRelu}): the same values and gradients, bit for bit, without the
+ * ReLU's output array.
  *
  * <pre>{@code
  * var model = new Sequential(new Linear(784, 512), new ReLU(), new Linear(512, 10));
@@ -62,8 +63,9 @@ public class Sequential extends Module {
             Module m = layers.get(i);
             if (!inference && i + 1 < layers.size() && layers.get(i + 1).getClass() == ReLU.class
                     && (m.getClass() == Linear.class || m.getClass() == Conv2d.class)) {
-                // the ReLU over the layer's fresh output, in its storage (their backwards read neither)
-                x = m.forward(x).reluOverOpOutput();
+                // the ReLU over the layer's fresh output, in its storage (their backwards read neither); a linear
+                // layer's GEMM clamps each tile of it while in cache
+                x = m instanceof Linear l ? F.linearRelu(x, l.weight, l.bias) : m.forward(x).reluOverOpOutput();
                 i += 2;
                 continue;
             }

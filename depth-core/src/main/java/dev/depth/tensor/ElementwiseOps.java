@@ -39,12 +39,13 @@ final class ElementwiseOps {
     /**
      * max(y, 0) written over y's own storage, recorded as a ReLU of y (see
      * {@link Tensor#reluOverOpOutput()}); falls back to a new tensor unless y is the whole, dense output of one of those ops.
+     * With {@code applied} the op has already clamped its output (a fused kernel) and only the ReLU is recorded.
      */
-    static Tensor reluOverOpOutput(Tensor y) {
+    static Tensor reluOverOpOutput(Tensor y, boolean applied) {
         if (y.gradFn == null || !OUTPUT_FREE_BACKWARD.contains(y.gradFn.name()) || y.offset != 0 || !y.isContiguous()
-                || y.data.length != y.numel()) return unary(Unary.RELU, y);
+                || y.data.length != y.numel()) return unary(Unary.RELU, y); // when applied: the same values and mask
         int n = y.numel();
-        Elementwise.unary(Unary.RELU, y.data, 0, y.data, 0, n);
+        if (!applied) Elementwise.unary(Unary.RELU, y.data, 0, y.data, 0, n);
         Tensor out = new Tensor(y.data, y.shape.clone());
         // out > 0 exactly where y was > 0 (NaN stays NaN and is not > 0), so the mask comes from out
         return consumingGrad(Tensor.attach(out, "relu", new Tensor[] {y}, g -> new Tensor[] {unaryGrad(Unary.RELU, out, out, g)}), Unary.RELU, out, out);

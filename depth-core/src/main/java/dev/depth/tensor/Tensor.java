@@ -611,7 +611,18 @@ public final class Tensor {
      * op, whose backward might read it) gets an ordinary {@link #relu()}.
      */
     public Tensor reluOverOpOutput() {
-        return ElementwiseOps.reluOverOpOutput(this);
+        return ElementwiseOps.reluOverOpOutput(this, false);
+    }
+
+    /**
+     * Records {@code relu()} of this op output whose kernel has already clamped it to max(y, 0) in
+     * its own storage (a linear layer with the ReLU fused into its GEMM, {@link
+     * dev.depth.nn.F#linearRelu}): the same node, values and gradients as {@link #reluOverOpOutput()},
+     * without its pass. On a tensor that is not such an output it is an ordinary {@link #relu()},
+     * which gives the same values and gradient mask since max(y, 0) is idempotent.
+     */
+    public Tensor reluOverClampedOpOutput() {
+        return ElementwiseOps.reluOverOpOutput(this, true);
     }
 
     /** this += other (broadcast). Not recorded. */

@@ -111,6 +111,32 @@ class GemmTest {
         }
     }
 
+    /**
+     * Short, wide products (a layer's forward pass and input gradient over a batch: the threads
+     * split the columns) in all four forms, with odd sizes, k = 1 and k = KC: the bits of one
+     * thread on two and three threads, and the reference within rounding.
+     */
+    @Test
+    void shortWideProductsAreBitIdenticalOnAnyThreadCount() {
+        var r = new Random(11);
+        for (int[] s : new int[][] {{45, 333, 1}, {128, 512, 784}, {7, 200, Gemm.KC}, {100, 130, 17}, {128, 96, 64}, {9, 1000, 33}}) {
+            int m = s[0], n = s[1], k = s[2];
+            for (int form = 0; form < 4; form++) {
+                boolean ta = (form & 1) != 0, tb = (form & 2) != 0;
+                float[] a = random(m * k, r), b = random(k * n, r), c0 = random(m * n, r);
+                float[] expected = null;
+                for (int threads : new int[] {1, 2, 3}) {
+                    Parallel.setThreads(threads);
+                    float[] c = c0.clone();
+                    Gemm.sgemm(ta, tb, m, n, k, 0.5f, a, 0, ta ? m : k, b, 0, tb ? k : n, -1.5f, c, 0, n);
+                    if (expected == null) expected = c;
+                    else assertArrayEquals(expected, c, threads + " threads, form " + form + ", " + m + "x" + n + "x" + k);
+                }
+                check(ta, tb, m, n, k, 1f, 0f, r.nextLong());
+            }
+        }
+    }
+
     @Test
     void threadGridStaysWithinThreadsAndPanels() {
         for (int t = 1; t <= 8; t++) {

@@ -101,6 +101,49 @@ class FusedOpsTest {
         GradCheck.assertGradients("linear", t -> F.linear(t[0], t[1], t[2]), rand(16, 3, 5), rand(17, 4, 5), rand(18, 4));
     }
 
+    /**
+     * F.linearRelu (the ReLU clamped inside the GEMM) against linear then relu: bit-identical
+     * outputs and gradients on every GEMM path (one row, few outputs, the transposed and the packed
+     * path, odd sizes), the same graph, and a gradient check.
+     */
+    @Test
+    void linearReluIsBitIdenticalToLinearThenRelu() {
+        int[][] shapes = {{1, 1, 1}, {1, 9, 7}, {2, 5, 3}, {7, 17, 9}, {33, 65, 40}, {64, 31, 10}, {128, 784, 512}, {129, 257, 33}};
+        for (int[] s : shapes) {
+            for (boolean withBias : new boolean[] {true, false}) {
+                int rows = s[0], in = s[1], out = s[2];
+                Tensor x = rand(31, rows, in), w = rand(32, out, in), b = withBias ? rand(33, out) : null;
+                Tensor g = Tensor.uniform(new Generator(34), -1f, 1f, rows, out);
+                float[][] outs = new float[2][], grads = new float[2][];
+                for (int k = 0; k < 2; k++) {
+                    Tensor xa = x.detach().copy().requiresGrad(true), wa = w.detach().copy().requiresGrad(true);
+                    Tensor ba = b == null ? null : b.detach().copy().requiresGrad(true);
+                    Tensor y = k == 0 ? F.linearRelu(xa, wa, ba) : F.linear(xa, wa, ba).relu();
+                    assertEquals("relu", y.gradFn().name());
+                    assertEquals("linear", y.gradFn().inputs()[0].gradFn().name());
+                    y.backward(g);
+                    outs[k] = y.toFloatArray();
+                    grads[k] = Tensor.cat(0, xa.grad().reshape(-1), wa.grad().reshape(-1), ba == null ? Tensor.zeros(0) : ba.grad().reshape(-1)).toFloatArray();
+                }
+                String what = rows + "x" + in + "x" + out + (withBias ? "" : ", no bias");
+                assertArrayEquals(outs[1], outs[0], "linearRelu output " + what);
+                assertArrayEquals(grads[1], grads[0], "linearRelu gradients " + what);
+                for (float v : outs[0]) assertTrue(v >= 0f, "clamped");
+            }
+        }
+        // leading batch dimensions, and no gradient wanted: an ordinary tensor with the ReLU's values
+        Tensor x3 = rand(35, 2, 3, 5).requiresGrad(false), w3 = rand(36, 4, 5).requiresGrad(false), b3 = rand(37, 4).requiresGrad(false);
+        Tensor y3 = F.linearRelu(x3, w3, b3);
+        assertArrayEquals(new int[] {2, 3, 4}, y3.shape());
+        assertArrayEquals(F.linear(x3, w3, b3).relu().toFloatArray(), y3.toFloatArray());
+        assertNull(y3.gradFn());
+        // on a tensor that no op clamped, reluOverClampedOpOutput is an ordinary relu
+        Tensor leaf = Tensor.of(-1f, 2f).requiresGrad(true);
+        assertArrayEquals(new float[] {0f, 2f}, leaf.reluOverClampedOpOutput().toFloatArray());
+        assertArrayEquals(new float[] {-1f, 2f}, leaf.toFloatArray());
+        GradCheck.assertGradients("linearRelu", t -> F.linearRelu(t[0], t[1], t[2]), rand(38, 3, 5), rand(39, 4, 5), rand(40, 4));
+    }
+
     /** Sequential's in-place ReLU after Linear/Conv2d: the same outputs and gradients, bit for bit, as the layers one by one. */
     @Test
     void sequentialReluOverLayerOutputsIsBitIdentical() {

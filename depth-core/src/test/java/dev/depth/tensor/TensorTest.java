@@ -68,6 +68,31 @@ class TensorTest {
         assertTrue(ex.getMessage().contains("[2, 3]") && ex.getMessage().contains("[4]"), ex.getMessage());
     }
 
+    /**
+     * Sums over a dimension with many elements behind it are split over threads by those elements;
+     * each output keeps the row-after-row order of one thread, so the bits are those of a plain
+     * loop, for odd sizes on both sides of the split threshold.
+     */
+    @Test
+    void largeSumsOverADimensionKeepTheOrderOfOneThread() {
+        java.util.Random r = new java.util.Random(5);
+        int[][] shapes = {{300, 130}, {128, 512}, {1, 70000}, {3, 257, 65}, {2, 5, 63}, {1023, 33}};
+        for (int[] s : shapes) {
+            int outer = s.length == 3 ? s[0] : 1, n = s[s.length - 2], inner = s[s.length - 1];
+            float[] x = new float[outer * n * inner];
+            for (int i = 0; i < x.length; i++) x[i] = (float) r.nextGaussian() * (1 + i % 7);
+            float[] expected = new float[outer * inner];
+            for (int o = 0; o < outer; o++)
+                for (int i = 0; i < inner; i++) {
+                    float acc = x[o * n * inner + i];
+                    for (int k = 1; k < n; k++) acc += x[(o * n + k) * inner + i];
+                    expected[o * inner + i] = acc;
+                }
+            Tensor t = Tensor.of(x, s);
+            assertArrayEquals(expected, t.sum(s.length - 2).toFloatArray(), "sum over dim " + (s.length - 2) + " of " + java.util.Arrays.toString(s));
+        }
+    }
+
     @Test
     void reductionsAndArgmax() {
         Tensor a = Tensor.of(new float[] {1, 5, 3, 4, 2, 6}, 2, 3);
