@@ -177,19 +177,35 @@ public final class TensorDataset implements Dataset<Example> {
      *     index is not in {@code [0, size())}
      */
     public Batch batch(int[] indices, int from, int to) {
+        return batch(indices, from, to, false);
+    }
+
+    /** Feature elements per thread from which {@link #batch(int[], int, int, boolean)} splits a batch. */
+    static final int SPLIT_MIN = 1 << 14;
+
+    /**
+     * {@link #batch(int[], int, int)}, with the rows split over {@link dev.depth.kernel.Parallel}'s
+     * threads when {@code split} and the batch is large: for the thread that runs the kernels
+     * (DataLoader without a prefetch thread), never for a thread beside it.
+     */
+    Batch batch(int[] indices, int from, int to, boolean split) {
         Objects.checkFromToIndex(from, to, indices.length);
         int count = to - from;
+        for (int k = from; k < to; k++) checkIndex(indices[k], "batch");
         float[] x = new float[Math.multiplyExact(count, featureRow)];
         float[] y = new float[Math.multiplyExact(count, targetRow)];
         float[] fs = features == null ? null : features.storage(), ts = targets.storage();
         int fo = features == null ? 0 : features.offset(), to0 = targets.offset();
-        for (int k = 0; k < count; k++) {
-            int i = indices[from + k];
-            checkIndex(i, "batch");
-            if (fs != null) System.arraycopy(fs, fo + i * featureRow, x, k * featureRow, featureRow);
-            else decode(bytesOffset + i * featureRow, x, k * featureRow, featureRow);
-            System.arraycopy(ts, to0 + i * targetRow, y, k * targetRow, targetRow);
-        }
+        dev.depth.kernel.Parallel.RangeBody rows = (k0, k1) -> {
+            for (int k = k0; k < k1; k++) {
+                int i = indices[from + k];
+                if (fs != null) System.arraycopy(fs, fo + i * featureRow, x, k * featureRow, featureRow);
+                else decode(bytesOffset + i * featureRow, x, k * featureRow, featureRow);
+                System.arraycopy(ts, to0 + i * targetRow, y, k * targetRow, targetRow);
+            }
+        };
+        if (split && (long) count * featureRow >= 2L * SPLIT_MIN) dev.depth.kernel.Parallel.forRange(count, Math.max(1, SPLIT_MIN / Math.max(1, featureRow)), rows);
+        else rows.run(0, count);
         return new Batch(Tensor.wrap(x, withFirst(count, featureShape())), Tensor.wrap(y, withFirst(count, targetShape())));
     }
 

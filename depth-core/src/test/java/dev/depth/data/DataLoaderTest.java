@@ -164,7 +164,7 @@ class DataLoaderTest {
 
     @Test
     void prefetchThreadEndsWithTheEpoch() throws Exception {
-        DataLoader loader = DataLoader.builder(numbered(30)).batchSize(4).build();
+        DataLoader loader = DataLoader.builder(numbered(30)).batchSize(4).prefetch(2).build();
         DataLoader.BatchIterator it = loader.iterator();
         Thread t = it.producerThread();
         assertNotNull(t);
@@ -191,7 +191,7 @@ class DataLoaderTest {
 
     @Test
     void tryWithResourcesAndBreak() throws Exception {
-        DataLoader loader = DataLoader.builder(numbered(1000)).batchSize(1).build();
+        DataLoader loader = DataLoader.builder(numbered(1000)).batchSize(1).prefetch(2).build();
         Thread t;
         try (DataLoader.BatchIterator it = loader.iterator()) {
             t = it.producerThread();
@@ -202,7 +202,7 @@ class DataLoaderTest {
 
     @Test
     void abandonedIteratorDoesNotLeakItsThread() throws Exception {
-        DataLoader loader = DataLoader.builder(numbered(1000)).batchSize(1).build();
+        DataLoader loader = DataLoader.builder(numbered(1000)).batchSize(1).prefetch(2).build();
         Thread t = startAndAbandon(loader);
         for (int i = 0; i < 100 && t.isAlive(); i++) {
             System.gc();
@@ -277,6 +277,70 @@ class DataLoaderTest {
         assertThrows(OutOfMemoryError.class, () -> epoch(DataLoader.of(oom, 2)));
     }
 
+    /**
+     * By default an in-memory dataset is gathered on the consumer thread while the kernels' threads
+     * take every core, and prefetched on a thread otherwise; any other dataset is prefetched.
+     */
+    @Test
+    void defaultPrefetchDependsOnTheDatasetAndTheCores() {
+        int cores = Runtime.getRuntime().availableProcessors(), threads = dev.depth.kernel.Parallel.threads();
+        try {
+            dev.depth.kernel.Parallel.setThreads(cores);
+            DataLoader inMemory = DataLoader.builder(numbered(40)).batchSize(8).build();
+            assertEquals(0, inMemory.prefetch());
+            assertNull(inMemory.iterator().producerThread());
+            assertEquals(5, epoch(inMemory).size());
+            Dataset<Example> other = new Dataset<>() {
+                @Override public int size() { return 10; }
+                @Override public Example get(int i) { return new Example(Tensor.of((float) i, i + 0.5f, -i), Tensor.scalar(i)); }
+            };
+            DataLoader general = DataLoader.builder(other).batchSize(4).build();
+            assertEquals(DataLoader.DEFAULT_PREFETCH, general.prefetch());
+            assertNotNull(general.iterator().producerThread());
+            if (cores > 1) {
+                dev.depth.kernel.Parallel.setThreads(cores - 1); // a core left over: a loader thread pays
+                assertEquals(DataLoader.DEFAULT_PREFETCH, inMemory.prefetch());
+            }
+            assertTrue(inMemory.toString().contains("prefetch=auto"), inMemory.toString());
+        } finally {
+            dev.depth.kernel.Parallel.setThreads(threads);
+        }
+    }
+
+    /** A batch split over the kernels' threads has the same rows as one gathered on one thread, for float and byte features. */
+    @Test
+    void splitGatherMatchesTheSerialOne() {
+        int threads = dev.depth.kernel.Parallel.threads();
+        try {
+            dev.depth.kernel.Parallel.setThreads(3);
+            java.util.Random r = new java.util.Random(3);
+            int n = 500, row = 301;
+            float[] x = new float[n * row], y = new float[n];
+            byte[] bytes = new byte[n * row];
+            for (int i = 0; i < x.length; i++) x[i] = (float) r.nextGaussian();
+            r.nextBytes(bytes);
+            for (int i = 0; i < n; i++) y[i] = i;
+            TensorDataset floats = new TensorDataset(Tensor.wrap(x, n, row), Tensor.wrap(y, n));
+            TensorDataset fromBytes = TensorDataset.ofUnsignedBytes(bytes, 255f, new int[] {row}, Tensor.wrap(y, n));
+            int[] order = new int[n];
+            for (int i = 0; i < n; i++) order[i] = (i * 7919) % n;
+            for (TensorDataset d : new TensorDataset[] {floats, fromBytes}) {
+                for (int[] range : new int[][] {{0, 500}, {3, 250}, {10, 11}, {0, 0}}) {
+                    Batch serial = d.batch(order, range[0], range[1], false), split = d.batch(order, range[0], range[1], true);
+                    assertArrayEquals(serial.x().toFloatArray(), split.x().toFloatArray());
+                    assertArrayEquals(serial.y().toFloatArray(), split.y().toFloatArray());
+                    assertArrayEquals(serial.x().shape(), split.x().shape());
+                }
+            }
+            int[] bad = order.clone();
+            bad[400] = n;
+            IndexOutOfBoundsException e = assertThrows(IndexOutOfBoundsException.class, () -> floats.batch(bad, 0, n, true));
+            assertTrue(e.getMessage().contains("TensorDataset.batch") && e.getMessage().contains(String.valueOf(n)), e.getMessage());
+        } finally {
+            dev.depth.kernel.Parallel.setThreads(threads);
+        }
+    }
+
     @Test
     void settingsAreValidated() {
         TensorDataset data = numbered(3);
@@ -284,7 +348,7 @@ class DataLoaderTest {
         assertThrows(IllegalArgumentException.class, () -> DataLoader.builder(data).prefetch(-1));
         assertThrows(IllegalArgumentException.class, () -> DataLoader.of(data, 2).setEpoch(-1));
         assertEquals(DataLoader.DEFAULT_BATCH_SIZE, DataLoader.builder(data).build().batchSize());
-        assertEquals(DataLoader.DEFAULT_PREFETCH, DataLoader.builder(data).build().prefetch());
+        assertEquals(3, DataLoader.builder(data).prefetch(3).build().prefetch());
         assertEquals(DataLoader.DEFAULT_DROP_LAST, DataLoader.builder(data).build().dropLast());
     }
 
