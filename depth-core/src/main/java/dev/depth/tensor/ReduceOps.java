@@ -1,6 +1,5 @@
 package dev.depth.tensor;
 
-import dev.depth.kernel.Parallel;
 import dev.depth.kernel.simd.FloatKernels;
 import dev.depth.kernel.simd.Simd;
 
@@ -63,24 +62,7 @@ final class ReduceOps {
         return new Tensor(data, shape);
     }
 
-    /**
-     * Sums over a dimension with at least this many elements in all and {@link #SPLIT_MIN_INNER}
-     * behind it are split over threads by those inner positions (a bias gradient, the column sums of
-     * (batch, features)); each output is still summed in the same order, so the bits do not change.
-     */
-    static final int SPLIT_MIN = 1 << 15, SPLIT_MIN_INNER = 64;
-
     private static void reduceDim(float[] x, int off, float[] out, int outer, int n, int inner, int kind) {
-        if (kind == 0 && inner >= SPLIT_MIN_INNER && n > 1 && (long) outer * n * inner >= SPLIT_MIN) {
-            Parallel.forRange(inner, SPLIT_MIN_INNER / 2, (i0, i1) -> {
-                for (int o = 0; o < outer; o++) {
-                    int base = off + o * n * inner + i0, ob = o * inner + i0;
-                    System.arraycopy(x, base, out, ob, i1 - i0);
-                    for (int r = 1; r < n; r++) K.arith(FloatKernels.Arith.ADD, out, ob, x, base + r * inner, out, ob, i1 - i0);
-                }
-            });
-            return;
-        }
         for (int o = 0; o < outer; o++) {
             int base = off + o * n * inner, ob = o * inner;
             if (inner == 1) {

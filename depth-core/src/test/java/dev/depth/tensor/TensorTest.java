@@ -68,13 +68,9 @@ class TensorTest {
         assertTrue(ex.getMessage().contains("[2, 3]") && ex.getMessage().contains("[4]"), ex.getMessage());
     }
 
-    /**
-     * Sums over a dimension with many elements behind it are split over threads by those elements;
-     * each output keeps the row-after-row order of one thread, so the bits are those of a plain
-     * loop, for odd sizes on both sides of the split threshold.
-     */
+    /** Sums over a dimension add row after row, as a plain loop: the same bits, for odd sizes and large ones. */
     @Test
-    void largeSumsOverADimensionKeepTheOrderOfOneThread() {
+    void sumsOverADimensionAddRowAfterRow() {
         java.util.Random r = new java.util.Random(5);
         int[][] shapes = {{300, 130}, {128, 512}, {1, 70000}, {3, 257, 65}, {2, 5, 63}, {1023, 33}};
         for (int[] s : shapes) {
