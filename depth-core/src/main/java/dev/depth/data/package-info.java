@@ -7,7 +7,9 @@
  *       {@link dev.depth.data.TensorDataset} holds features (n, ...) and targets (n, ...) in two
  *       tensors and copies batches out of them with {@code System.arraycopy}.
  *   <li>{@link dev.depth.data.DataLoader}: an {@code Iterable<Batch>}, one epoch per loop, with
- *       seeded per-epoch shuffling, drop-last and a background prefetch thread;
+ *       seeded per-epoch shuffling, drop-last and a background prefetch thread (by default
+ *       not for an in-memory dataset while the kernels' threads take every core: those batches
+ *       are gathered on the training thread, split over the kernels' threads);
  *       {@link dev.depth.data.Batch} is {@code x} (batch, ...) and {@code y} (batch, ...).
  *   <li>{@link dev.depth.data.Sampler}: the indices of epoch {@code e}, a pure function of its
  *       configuration and {@code e} (sequential, random; curriculum samplers plug in here).
