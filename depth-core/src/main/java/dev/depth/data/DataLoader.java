@@ -48,8 +48,9 @@ import java.util.function.IntFunction;
  * {@value #DEFAULT_PREFETCH} batches, except from a {@link TensorDataset} (in memory) while the
  * kernels' threads ({@link Parallel#threads()}) take every core: a loader thread then only takes
  * time from them, and the batch is gathered on the consumer thread instead, split over those
- * threads. (W2, the MLP on Fashion-MNIST at batch 128 on 2 cores: 6% more samples/s than with a
- * loader thread, which ran mostly while the training thread waited for it; 2026-11-27.) An exception thrown while assembling is rethrown by the iterator's
+ * threads. (W2, the MLP on Fashion-MNIST at batch 128 on 2 cores: 4.7% more samples/s in steady
+ * state than with a loader thread, which ran mostly while the training thread waited for it;
+ * 2026-11-27.) An exception thrown while assembling is rethrown by the iterator's
  * {@code hasNext}/{@code next} in the consumer thread (unchecked exceptions as themselves, with a
  * suppressed note; others wrapped). The thread ends when the epoch is done, when the iterator is
  * {@link BatchIterator#close() closed}, or, if an iterator is abandoned without closing (a
