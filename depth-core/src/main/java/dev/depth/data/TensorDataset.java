@@ -1,5 +1,6 @@
 package dev.depth.data;
 
+import dev.depth.kernel.Parallel;
 import dev.depth.kernel.simd.FloatKernels;
 import dev.depth.kernel.simd.Simd;
 import dev.depth.tensor.Tensor;
@@ -184,7 +185,7 @@ public final class TensorDataset implements Dataset<Example> {
     static final int SPLIT_MIN = 1 << 14;
 
     /**
-     * {@link #batch(int[], int, int)}, with the rows split over {@link dev.depth.kernel.Parallel}'s
+     * {@link #batch(int[], int, int)}, with the rows split over {@link Parallel}'s
      * threads when {@code split} and the batch is large: for the thread that runs the kernels
      * (DataLoader without a prefetch thread), never for a thread beside it.
      */
@@ -196,7 +197,7 @@ public final class TensorDataset implements Dataset<Example> {
         float[] y = new float[Math.multiplyExact(count, targetRow)];
         float[] fs = features == null ? null : features.storage(), ts = targets.storage();
         int fo = features == null ? 0 : features.offset(), to0 = targets.offset();
-        dev.depth.kernel.Parallel.RangeBody rows = (k0, k1) -> {
+        Parallel.RangeBody rows = (k0, k1) -> {
             for (int k = k0; k < k1; k++) {
                 int i = indices[from + k];
                 if (fs != null) System.arraycopy(fs, fo + i * featureRow, x, k * featureRow, featureRow);
@@ -204,7 +205,7 @@ public final class TensorDataset implements Dataset<Example> {
                 System.arraycopy(ts, to0 + i * targetRow, y, k * targetRow, targetRow);
             }
         };
-        if (split && (long) count * featureRow >= 2L * SPLIT_MIN) dev.depth.kernel.Parallel.forRange(count, Math.max(1, SPLIT_MIN / Math.max(1, featureRow)), rows);
+        if (split && (long) count * featureRow >= 2L * SPLIT_MIN) Parallel.forRange(count, Math.max(1, SPLIT_MIN / featureRow), rows);
         else rows.run(0, count);
         return new Batch(Tensor.wrap(x, withFirst(count, featureShape())), Tensor.wrap(y, withFirst(count, targetShape())));
     }

@@ -352,11 +352,10 @@ public final class Gemm {
                               float[] a, int aOff, int lda, float[] b, int bOff, int ldb,
                               float beta, float[] c, int cOff, int ldc, boolean relu) {
         Buffers buf = BUFFERS.get();
-        int kStep = ceilDiv(k, ceilDiv(k, KC)); // equal k blocks of at most KC
-        int kcMax = Math.min(kStep, k);
-        int aSize = kcMax * Math.min(MC, ceilDiv(i1 - i0, MR) * MR);
+        int kStep = ceilDiv(k, ceilDiv(k, KC)); // equal k blocks of at most KC (and at most k)
+        int aSize = kStep * Math.min(MC, ceilDiv(i1 - i0, MR) * MR);
         int nBlock = columnBlock(i1 - i0);
-        int bSize = kcMax * Math.min(nBlock, ceilDiv(j1 - j0, NR) * NR);
+        int bSize = kStep * Math.min(nBlock, ceilDiv(j1 - j0, NR) * NR);
         if (buf.a.length < aSize) buf.a = new float[aSize];
         if (buf.b.length < bSize) buf.b = new float[bSize];
         float[] ap = buf.a, bp = buf.b;
