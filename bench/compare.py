@@ -96,6 +96,8 @@ def main():
                         f.write(json.dumps(m) + "\n")
                 f = figures(m)
                 shown = "not available: " + m.get("reason", "") if f is None else ", ".join(f"{n} {fmt(v)}" for n, v, _ in f)
+                if f is not None and "test_accuracy" in m:
+                    shown += f", test accuracy {m['test_accuracy']:.4f} after {m.get('epochs', '?')} epochs"
                 if f is not None and "peak_rss_mb" in m:
                     shown += f", peak RSS {m['peak_rss_mb']:,.0f} MB"
                 print(f"  {w} run {i + 1} {system:7s}: {shown}  (load {m['load_after']:.2f})", file=sys.stderr, flush=True)

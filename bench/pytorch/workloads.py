@@ -13,8 +13,8 @@ Timing rules (the same as dev.depth.bench.Workloads):
 - W1: C = A B with torch.mm(out=C); per size at least 1 s (and 10 calls, and until two rounds of calls agree within 5%) of warm-up, then --repeats repetitions, each timing
   enough back-to-back calls to last >= 10 ms; GFLOP/s = 2n^3/t; median, min, max over the repetitions.
 - W2, W3: real Fashion-MNIST, x/255, seed 42, reshuffled each epoch, Adam 1e-3, batch 128 / 64; samples/s over
-  the steps after the first 50; 469 (W2, one epoch) and 400 (W3) steps in all by default. With --steps 0,
-  whole --epochs run and test_accuracy is reported as well.
+  the steps after the first 50; 469 (W2, one epoch) and 400 (W3) steps in all by default. With --epochs N (or
+  --steps 0), N whole epochs run and epoch_seconds and test_accuracy are reported as well (as `depth bench --epochs N`).
 - W4, W5: random token ids in [0, 96); tokens/s (batch x sequence per step) over the steps after the first 10;
   W4 110 and W5 60 steps in all by default.
 - W6: W2's MLP in eval mode under torch.no_grad(); batch-1 latency: the median of --latency-calls calls, each
@@ -111,13 +111,15 @@ def w1(a, out):
 
 def train_images(a, name):
     model, bs, default_steps = (mlp(), 128, 469) if name == "W2" else (cnn(), 64, 400)
-    steps = default_steps if a.steps is None else a.steps
+    steps = (0 if a.epochs else default_steps) if a.steps is None else a.steps
+    epochs = a.epochs or 1
     xtr = torch.tensor(idx(a.data, "train-images-idx3-ubyte.gz"), dtype=torch.float32).unsqueeze(1) / 255
     ytr = torch.tensor(idx(a.data, "train-labels-idx1-ubyte.gz"), dtype=torch.int64)
     opt = torch.optim.Adam(model.parameters(), 1e-3)
     step, samples, t0, loss = 0, 0, None, None
-    epochs = a.epochs if steps == 0 else 10 ** 9
-    for epoch in range(epochs):
+    epoch_seconds = []
+    for epoch in range(epochs if steps == 0 else 10 ** 9):
+        e0 = time.perf_counter()
         perm = torch.randperm(len(xtr))
         for i in range(0, len(xtr), bs):
             if step == 50:
@@ -131,10 +133,12 @@ def train_images(a, name):
             samples += len(ids)
             if steps and step >= steps:
                 break
+        epoch_seconds.append(time.perf_counter() - e0)
         if steps and step >= steps:
             break
     seconds = time.perf_counter() - t0
-    out = {"description": f"{'MLP' if name == 'W2' else 'CNN'} on Fashion-MNIST, Adam lr 1e-3, batch {bs}, training samples/s after 50 warm-up steps",
+    out = {"description": f"{'MLP' if name == 'W2' else 'CNN'} on Fashion-MNIST, Adam lr 1e-3, batch {bs}, training samples/s after 50 warm-up steps"
+                          + (f", over {epochs} whole epochs" if steps == 0 else ""),
            "samples_per_s": samples / seconds, "steps": step, "warmup_steps": 50, "batch_size": bs, "timed_seconds": seconds,
            "final_loss": loss.item()}
     if steps == 0:
@@ -143,7 +147,8 @@ def train_images(a, name):
         model.eval()
         with torch.no_grad():
             correct = sum((model(xte[i:i + 1000]).argmax(1) == yte[i:i + 1000]).sum().item() for i in range(0, len(xte), 1000))
-        out["epochs"] = a.epochs
+        out["epochs"] = epochs
+        out["epoch_seconds"] = epoch_seconds
         out["test_accuracy"] = correct / len(xte)
     return out
 
@@ -248,12 +253,15 @@ def main():
     p.add_argument("--sizes", default="128,256,512,1024,2048", help="W1 matrix sizes")
     p.add_argument("--steps", type=int, default=None, help="training steps in all (W2 469, W3 400, W4 110, W5 60); "
                                                             "W2/W3 with 0: whole --epochs and test accuracy")
-    p.add_argument("--epochs", type=int, default=1, help="W2/W3 epochs when --steps 0")
+    p.add_argument("--epochs", type=int, default=None, help="W2/W3: whole epochs instead of --steps, with epoch_seconds and test "
+                                                            "accuracy (WORKLOADS.md: W2 5, W3 2)")
     p.add_argument("--latency-calls", type=int, default=10000, help="W6 timed batch-1 calls (default 10000)")
     p.add_argument("--warmup", type=float, default=1.0, help="W1/W6 warm-up seconds per timing (default 1; at least 10 calls too)")
     p.add_argument("--threads", type=int, default=2)
     p.add_argument("--data", default=os.environ.get("DEPTH_DATA", DATA), help="Fashion-MNIST directory (gzipped IDX files)")
     a = p.parse_args()
+    if a.epochs is not None and (a.epochs < 1 or (a.steps or 0) != 0):
+        p.error("--epochs must be >= 1, and comes without --steps (or with --steps 0)")
     a.sizes = [int(s) for s in a.sizes.split(",") if s.strip()]
     ids = []
     for w in a.workloads:

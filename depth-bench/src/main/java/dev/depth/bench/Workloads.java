@@ -19,6 +19,7 @@ import dev.depth.nn.Module;
 import dev.depth.optim.Adam;
 import dev.depth.tensor.Generator;
 import dev.depth.tensor.Tensor;
+import dev.depth.train.Trainer;
 
 import java.io.IOException;
 import java.io.PrintWriter;
@@ -45,7 +46,8 @@ import java.util.stream.Collectors;
  *       times enough back-to-back calls to last at least 10 ms (one call for large n).</li>
  *   <li>W2 MLP and W3 CNN training on Fashion-MNIST (Adam lr 1e-3, batch 128 and 64, seed 42,
  *       reshuffled each epoch): {@code samples_per_s} over the steps after the first
- *       {@link #WARMUP_STEPS}; {@link #W2_STEPS} and {@link #W3_STEPS} steps in all by default.</li>
+ *       {@link #WARMUP_STEPS}; {@link #W2_STEPS} and {@link #W3_STEPS} steps in all by default, or
+ *       {@link Options#epochs()} whole epochs, which adds {@code epoch_seconds} and {@code test_accuracy}.</li>
  *   <li>W4 LSTM and W5 GPT char LMs ({@code tokens_per_s}) on random token ids, after
  *       {@link #LM_WARMUP_STEPS} warm-up steps.</li>
  *   <li>W6 W2's MLP inference (eval mode, no graph): {@code b1_latency_us}, the median latency of
@@ -92,12 +94,14 @@ public final class Workloads {
      * @param sizes W1's matrix sizes, each >= 1
      * @param data Fashion-MNIST directory for W2 and W3, or null for Depth's default places
      * @param latencyCalls W6's timed batch-1 calls, >= 1
-     * @param steps W2's and W3's steps in all, > {@link #WARMUP_STEPS}, or null for the defaults
+     * @param steps W2's and W3's steps in all, > {@link #WARMUP_STEPS}, or null for the defaults; W4's and W5's too
+     * @param epochs when not null (and {@code steps} is null), W2 and W3 train this many whole epochs instead and also
+     *     report the seconds of each epoch and the test accuracy at the end, >= 1
      * @param warmupSeconds warm-up before each W1 size and each W6 figure (at least 10 calls too), >= 0
      */
-    public record Options(int repeats, List<Integer> sizes, Path data, int latencyCalls, Integer steps, double warmupSeconds) {
+    public record Options(int repeats, List<Integer> sizes, Path data, int latencyCalls, Integer steps, Integer epochs, double warmupSeconds) {
         /** The defaults of bench/WORKLOADS.md. */
-        public static final Options DEFAULT = new Options(DEFAULT_REPEATS, W1_SIZES, null, DEFAULT_LATENCY_CALLS, null, DEFAULT_WARMUP_SECONDS);
+        public static final Options DEFAULT = new Options(DEFAULT_REPEATS, W1_SIZES, null, DEFAULT_LATENCY_CALLS, null, null, DEFAULT_WARMUP_SECONDS);
 
         public Options {
             if (repeats < 1) throw new IllegalArgumentException("repeats must be >= 1, got " + repeats);
@@ -106,6 +110,8 @@ public final class Workloads {
             sizes = List.copyOf(new java.util.LinkedHashSet<>(sizes));
             if (latencyCalls < 1) throw new IllegalArgumentException("latency calls must be >= 1, got " + latencyCalls);
             if (steps != null && steps < 2) throw new IllegalArgumentException("steps must be >= 2, got " + steps);
+            if (epochs != null && (epochs < 1 || epochs > 1000)) throw new IllegalArgumentException("epochs must be in 1..1000, got " + epochs);
+            if (epochs != null && steps != null) throw new IllegalArgumentException("give steps or epochs, not both");
             if (!(warmupSeconds >= 0) || warmupSeconds > 3600) throw new IllegalArgumentException("warm-up seconds must be in 0..3600, got " + warmupSeconds);
         }
     }
@@ -255,14 +261,19 @@ public final class Workloads {
     // ---- W2, W3 -------------------------------------------------------------------------------
 
     private static void train(boolean cnn, Options o, Map<String, Object> m, PrintWriter log) throws IOException {
+        String w = cnn ? "W3" : "W2";
         int batchSize = cnn ? 64 : 128;
-        int steps = o.steps() != null ? o.steps() : cnn ? W3_STEPS : W2_STEPS;
-        if (steps <= WARMUP_STEPS)
-            throw new IllegalArgumentException((cnn ? "W3" : "W2") + ": steps must be > " + WARMUP_STEPS + " (the warm-up steps), got " + steps);
-        m.put("description", (cnn ? "CNN" : "MLP") + " on Fashion-MNIST, Adam lr 1e-3, batch " + batchSize + ", training samples/s after "
-                + WARMUP_STEPS + " warm-up steps");
+        boolean whole = o.epochs() != null && o.steps() == null;
         FashionMnist.Location location = FashionMnist.builder().directory(o.data()).build().locate();
-        TensorDataset train = FashionMnist.load(location, Integer.MAX_VALUE, 1).train();
+        FashionMnist.Splits splits = FashionMnist.load(location, Integer.MAX_VALUE, whole ? Integer.MAX_VALUE : 1);
+        TensorDataset train = splits.train();
+        int perEpoch = (train.size() + batchSize - 1) / batchSize;
+        int steps = whole ? Math.multiplyExact(o.epochs(), perEpoch) : o.steps() != null ? o.steps() : cnn ? W3_STEPS : W2_STEPS;
+        if (steps <= WARMUP_STEPS)
+            throw new IllegalArgumentException(w + ": steps must be > " + WARMUP_STEPS + " (the warm-up steps), got " + steps
+                    + (whole ? String.format(Locale.ROOT, " (%d epochs of %,d images at batch %d)", o.epochs(), train.size(), batchSize) : ""));
+        m.put("description", (cnn ? "CNN" : "MLP") + " on Fashion-MNIST, Adam lr 1e-3, batch " + batchSize + ", training samples/s after "
+                + WARMUP_STEPS + " warm-up steps" + (whole ? ", over " + o.epochs() + " whole epochs" : ""));
         Module model;
         try (var scope = Init.seed(SEED)) {
             model = cnn ? Models.cnn() : Models.mlp();
@@ -272,8 +283,10 @@ public final class Workloads {
         DataLoader loader = DataLoader.builder(train).batchSize(batchSize).shuffle(SEED).build();
         int step = 0;
         long samples = 0, start = System.nanoTime();
+        List<Double> epochSeconds = new ArrayList<>();
         float lastLoss = Float.NaN;
         for (int epoch = 0; step < steps; epoch++) {
+            long epochStart = System.nanoTime();
             try (DataLoader.BatchIterator it = loader.iterator(epoch)) {
                 while (it.hasNext() && step < steps) {
                     Batch b = it.next();
@@ -290,9 +303,12 @@ public final class Workloads {
                     step++;
                 }
             }
+            double es = (System.nanoTime() - epochStart) / 1e9;
+            epochSeconds.add(es);
+            if (whole) log.printf(Locale.ROOT, "%s: epoch %d of %d, %.2f s, loss %.4f%n", w, epoch + 1, o.epochs(), es, lastLoss);
         }
         double seconds = (System.nanoTime() - start) / 1e9;
-        if (!Float.isFinite(lastLoss)) throw new ArithmeticException((cnn ? "W3" : "W2") + ": training diverged, loss " + lastLoss);
+        if (!Float.isFinite(lastLoss)) throw new ArithmeticException(w + ": training diverged, loss " + lastLoss);
         double rate = samples / seconds;
         m.put("samples_per_s", rate);
         m.put("steps", steps);
@@ -301,8 +317,16 @@ public final class Workloads {
         m.put("timed_seconds", seconds);
         m.put("final_loss", lastLoss);
         m.put("data", location.directory().toString());
-        log.printf(Locale.ROOT, "%s: %,.0f samples/s (%d steps after %d warm-up, %.2f s), loss %.4f%n",
-                cnn ? "W3" : "W2", rate, steps - WARMUP_STEPS, WARMUP_STEPS, seconds, lastLoss);
+        String accuracy = "";
+        if (whole) {
+            m.put("epochs", o.epochs());
+            m.put("epoch_seconds", epochSeconds);
+            double acc = Trainer.evaluate(model, DataLoader.builder(splits.test()).batchSize(1000).build(), F::crossEntropy).accuracy();
+            m.put("test_accuracy", acc);
+            accuracy = String.format(Locale.ROOT, ", test accuracy %.4f after %d epochs", acc, o.epochs());
+        }
+        log.printf(Locale.ROOT, "%s: %,.0f samples/s (%d steps after %d warm-up, %.2f s), loss %.4f%s%n",
+                w, rate, steps - WARMUP_STEPS, WARMUP_STEPS, seconds, lastLoss, accuracy);
         log.flush();
     }
 

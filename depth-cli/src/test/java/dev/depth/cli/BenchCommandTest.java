@@ -2,10 +2,17 @@ package dev.depth.cli;
 
 import dev.depth.io.Json;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
+import java.io.ByteArrayOutputStream;
+import java.io.DataOutputStream;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.SplittableRandom;
 
 import static org.junit.jupiter.api.Assertions.*;
 
@@ -61,6 +68,52 @@ class BenchCommandTest {
         assertTrue(table.out().contains("LSTM LM training tokens/s"), table.out());
     }
 
+    /** Writes an uncompressed IDX file of unsigned bytes with the given dimensions and random contents below {@code bound}. */
+    static void idx(Path file, int bound, SplittableRandom gen, int... dims) throws IOException {
+        ByteArrayOutputStream bytes = new ByteArrayOutputStream();
+        DataOutputStream out = new DataOutputStream(bytes);
+        out.writeInt(0x0800 | dims.length);
+        int n = 1;
+        for (int d : dims) {
+            out.writeInt(d);
+            n *= d;
+        }
+        for (int i = 0; i < n; i++) out.writeByte(gen.nextInt(bound));
+        Files.write(file, bytes.toByteArray());
+    }
+
+    @Test
+    @SuppressWarnings("unchecked")
+    void wholeEpochsReportEachEpochAndTheTestAccuracy(@TempDir Path dir) throws IOException {
+        SplittableRandom gen = new SplittableRandom(7);
+        int train = 3300, test = 100; // 26 batches of 128 per epoch: 52 steps in 2 epochs, past the 50 warm-up steps
+        idx(dir.resolve("train-images-idx3-ubyte"), 256, gen, train, 28, 28);
+        idx(dir.resolve("train-labels-idx1-ubyte"), 10, gen, train);
+        idx(dir.resolve("t10k-images-idx3-ubyte"), 256, gen, test, 28, 28);
+        idx(dir.resolve("t10k-labels-idx1-ubyte"), 10, gen, test);
+        CliTest.Run r = CliTest.run("bench", "W2", "--epochs", "2", "--data", dir.toString(), "--json");
+        assertEquals(0, r.code(), r.err());
+        Map<String, Object> m = jsonLines(r.out()).get(0);
+        assertCommonKeys(m, "W2");
+        assertEquals(52, ((Number) m.get("steps")).intValue(), m.toString());
+        assertEquals(2, ((Number) m.get("epochs")).intValue());
+        List<Object> seconds = (List<Object>) m.get("epoch_seconds");
+        assertEquals(2, seconds.size(), m.toString());
+        for (Object s : seconds) assertTrue(((Number) s).doubleValue() > 0, m.toString());
+        double accuracy = ((Number) m.get("test_accuracy")).doubleValue();
+        assertTrue(accuracy >= 0 && accuracy <= 1 && Math.abs(accuracy * test - Math.rint(accuracy * test)) < 1e-6, m.toString());
+        assertTrue(((Number) m.get("samples_per_s")).doubleValue() > 0, m.toString());
+        assertTrue(r.err().contains("W2: epoch 2 of 2"), r.err());
+        CliTest.Run table = CliTest.run("bench", "W2", "--epochs", "2", "--data", dir.toString());
+        assertEquals(0, table.code(), table.err());
+        assertTrue(table.out().contains("seconds per epoch") && table.out().contains("after the first; the first"), table.out());
+        assertTrue(table.out().contains("test accuracy") && table.out().contains("(after 2 epochs)"), table.out());
+
+        CliTest.Run few = CliTest.run("bench", "W2", "--epochs", "1", "--data", dir.toString());
+        assertNotEquals(0, few.code(), few.err());
+        assertTrue(few.err().contains("W2: steps must be > 50 (the warm-up steps), got 26 (1 epochs of 3,300 images at batch 128)"), few.err());
+    }
+
     @Test
     void badArgumentsAreUsageErrors() {
         CliTest.Run r = CliTest.run("bench", "W9");
@@ -72,6 +125,12 @@ class BenchCommandTest {
         r = CliTest.run("bench", "W2", "--steps", "1");
         assertEquals(Main.EXIT_USAGE, r.code());
         assertTrue(r.err().contains("steps must be >= 2"), r.err());
+        r = CliTest.run("bench", "W2", "--steps", "100", "--epochs", "1");
+        assertEquals(Main.EXIT_USAGE, r.code());
+        assertTrue(r.err().contains("give steps or epochs, not both"), r.err());
+        r = CliTest.run("bench", "W2", "--epochs", "0");
+        assertEquals(Main.EXIT_USAGE, r.code());
+        assertTrue(r.err().contains("epochs must be in 1..1000"), r.err());
         assertTrue(CliTest.run("bench", "--help").out().contains("--jmh"));
     }
 

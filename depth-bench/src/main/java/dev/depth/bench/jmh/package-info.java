@@ -3,8 +3,9 @@
  * four transpose forms and odd shapes), {@link dev.depth.bench.jmh.ConvBench} (conv2d forward and
  * both backward passes at the W3 shapes), {@link dev.depth.bench.jmh.PoolBench} (max pooling),
  * {@link dev.depth.bench.jmh.TensorOpsBench} (an element-wise chain, reductions, softmax,
- * layerNorm through the public ops) and {@link dev.depth.bench.jmh.OptimizerBench} (an Adam step
- * over the W2 MLP's parameters).
+ * layerNorm through the public ops), {@link dev.depth.bench.jmh.OptimizerBench} (an Adam step
+ * over the W2 MLP's parameters), and {@link dev.depth.bench.jmh.FmaPeakBench}, the machine's FMA
+ * peak as the JVM reaches it (the yardstick for GFLOP/s figures).
  *
  * <p>Build and run (from the repository root):
  * <pre>
