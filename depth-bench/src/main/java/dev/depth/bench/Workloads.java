@@ -191,6 +191,7 @@ public final class Workloads {
     // ---- W1 -----------------------------------------------------------------------------------
 
     private static void sgemm(Options o, Map<String, Object> m, PrintWriter log) {
+        Kernels.awaitWarmUp(); // timed calls: the background warm-up, if any, must not share the cores
         m.put("description", "sgemm C = A B, row-major square n x n, GFLOP/s = 2n^3/t");
         Map<String, Object> sizes = new LinkedHashMap<>();
         // The JIT compiles the Vector API kernels only after many calls (interpreted, they are ~1000x slower):
@@ -333,6 +334,7 @@ public final class Workloads {
     // ---- W6 -----------------------------------------------------------------------------------
 
     private static void inference(Options o, Map<String, Object> m, PrintWriter log) {
+        Kernels.awaitWarmUp(); // timed calls: the background warm-up, if any, must not share the cores
         m.put("description", "W2's MLP inference (eval, no graph): batch-1 latency, batch-256 samples/s");
         Module model;
         try (var scope = Init.seed(SEED)) {

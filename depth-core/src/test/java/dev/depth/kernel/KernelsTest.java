@@ -1,6 +1,8 @@
 package dev.depth.kernel;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.io.IOException;
@@ -18,6 +20,20 @@ class KernelsTest {
         String d = Kernels.describe();
         assertTrue(d.endsWith(Parallel.threads() + (Parallel.threads() == 1 ? " thread" : " threads")), d);
         assertTrue(d.startsWith("SIMD ") || d.startsWith("scalar fallback: "), d);
+    }
+
+    @Test
+    void theWarmUpStartsOnceAndCanBeAwaited() throws Exception {
+        Thread first = Kernels.warmUpInBackground();
+        assertNull(Kernels.warmUpInBackground(), "a second call starts nothing");
+        boolean expected = Kernels.vectorized() && Runtime.getRuntime().availableProcessors() >= 2
+                && !"false".equalsIgnoreCase(System.getProperty("depth.warmUp"));
+        assertEquals(expected, first != null);
+        Kernels.awaitWarmUp();
+        if (first != null) {
+            assertTrue(first.isDaemon());
+            assertFalse(first.isAlive());
+        }
     }
 
     @Test

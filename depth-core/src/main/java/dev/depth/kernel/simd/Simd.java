@@ -53,6 +53,14 @@ public final class Simd {
         return !(KERNELS instanceof ScalarFloatKernels);
     }
 
+    /**
+     * Calls the GEMM micro-kernel of {@link #kernels()} a few thousand times on a small tile, so that
+     * the JIT compiles it (see {@link WarmUp}); about half a second of one core.
+     */
+    public static void warmUp() {
+        if (WarmUp.run(KERNELS, WarmUp.CALLS) == Float.MIN_VALUE) System.out.print(""); // keeps the results alive
+    }
+
     /** E.g. {@code "SIMD AVX-512 (16 floats)"} or {@code "scalar fallback: <reason>"}. */
     public static String describe() {
         return vectorized() ? KERNELS.name() : "scalar fallback: " + REASON;
