@@ -4,8 +4,12 @@
  * both backward passes at the W3 shapes), {@link dev.depth.bench.jmh.PoolBench} (max pooling),
  * {@link dev.depth.bench.jmh.TensorOpsBench} (an element-wise chain, reductions, softmax,
  * layerNorm through the public ops), {@link dev.depth.bench.jmh.OptimizerBench} (an Adam step
- * over the W2 MLP's parameters), and {@link dev.depth.bench.jmh.FmaPeakBench}, the machine's FMA
- * peak as the JVM reaches it (the yardstick for GFLOP/s figures).
+ * over the W2 MLP's parameters), {@link dev.depth.bench.jmh.SequenceOpsBench} (GELU, layerNorm and
+ * an LSTM cell step at W4's and W5's shapes), {@link dev.depth.bench.jmh.AttentionBench} (causal
+ * self-attention at W5's shapes, fused against composite), {@link dev.depth.bench.jmh.TrainStepBench}
+ * (a whole training step of W2 or W3, with {@code -prof gc} the bytes allocated per step), and
+ * {@link dev.depth.bench.jmh.FmaPeakBench}, the machine's FMA peak as the JVM reaches it (the
+ * yardstick for GFLOP/s figures).
  *
  * <p>Build and run (from the repository root):
  * <pre>
