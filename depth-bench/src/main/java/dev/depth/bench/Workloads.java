@@ -264,7 +264,7 @@ public final class Workloads {
     private static void train(boolean cnn, Options o, Map<String, Object> m, PrintWriter log) throws IOException {
         String w = cnn ? "W3" : "W2";
         int batchSize = cnn ? 64 : 128;
-        boolean whole = o.epochs() != null && o.steps() == null;
+        boolean whole = o.epochs() != null; // Options allows epochs or steps, not both
         FashionMnist.Location location = FashionMnist.builder().directory(o.data()).build().locate();
         FashionMnist.Splits splits = FashionMnist.load(location, Integer.MAX_VALUE, whole ? Integer.MAX_VALUE : 1);
         TensorDataset train = splits.train();
