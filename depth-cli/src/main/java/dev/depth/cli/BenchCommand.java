@@ -160,6 +160,25 @@ final class BenchCommand implements Callable<Integer> {
         return ((Number) o).doubleValue();
     }
 
+    /**
+     * The forks' JVM flags, where the arguments give none: this JVM's own flags without its garbage
+     * collector (JMH hands a fork its parent's flags by default, and the benchmarks' {@code @Fork}
+     * annotations append a collector of their own; two collectors stop the fork from starting).
+     */
+    static org.openjdk.jmh.runner.options.Options forkOptions(CommandLineOptions options) {
+        if (options.getJvmArgs().hasValue()) return options;
+        List<String> inherited = new ArrayList<>();
+        for (String a : java.lang.management.ManagementFactory.getRuntimeMXBean().getInputArguments())
+            if (!isCollectorFlag(a)) inherited.add(a);
+        return new org.openjdk.jmh.runner.options.OptionsBuilder().parent(options).jvmArgs(inherited.toArray(new String[0])).build();
+    }
+
+    /** A flag that picks or sizes a garbage collector: the launcher's, which a benchmark's own choice replaces. */
+    static boolean isCollectorFlag(String jvmArg) {
+        return jvmArg.matches("-XX:[+-]Use\\w*GC") || jvmArg.startsWith("-XX:SoftMaxHeapSize") || jvmArg.startsWith("-Ddepth.softMaxHeap")
+                || jvmArg.startsWith("-Xmn") || jvmArg.startsWith("-Xms");
+    }
+
     /** Runs JMH in this process; the benchmarks fork JVMs with this classpath (see dev.depth.bench.jmh). */
     private int runJmh() throws RunnerException {
         CommandLineOptions options;
@@ -176,7 +195,7 @@ final class BenchCommand implements Callable<Integer> {
             }
             return 0;
         }
-        Runner runner = new Runner(options);
+        Runner runner = new Runner(forkOptions(options));
         if (options.shouldList()) runner.list();
         else runner.run();
         return 0;

@@ -139,4 +139,23 @@ class BenchCommandTest {
         CliTest.Run r = CliTest.run("bench", "--jmh", "--", "-l", "GemmBench");
         assertEquals(0, r.code(), r.err());
     }
+
+    @Test
+    void jmhForksGetTheLaunchersFlagsWithoutItsCollector() throws Exception {
+        // The launcher runs on ZGC with a heap goal; the benchmarks' @Fork annotations add ParallelGC,
+        // and a fork with both did not start ("Multiple garbage collectors selected").
+        for (String gc : List.of("-XX:+UseZGC", "-XX:+UseParallelGC", "-XX:+UseG1GC", "-XX:SoftMaxHeapSize=1g",
+                "-Ddepth.softMaxHeap=640m", "-Xmn1g", "-Xms2g"))
+            assertTrue(BenchCommand.isCollectorFlag(gc), gc);
+        for (String other : List.of("-Xss4m", "-Xmx8g", "--add-modules=jdk.incubator.vector", "-Ddepth.launcher=./depth",
+                "-XX:+UnlockDiagnosticVMOptions", "-XX:+UseCompressedOops", "-XX:+UseTransparentHugePages"))
+            assertFalse(BenchCommand.isCollectorFlag(other), other);
+
+        var inherited = BenchCommand.forkOptions(new org.openjdk.jmh.runner.options.CommandLineOptions("GemmBench"));
+        assertTrue(inherited.getJvmArgs().hasValue(), "the forks get this JVM's flags explicitly");
+        for (String a : inherited.getJvmArgs().get()) assertFalse(BenchCommand.isCollectorFlag(a), a);
+        assertEquals(List.of("-Xmx1g"), new ArrayList<>(BenchCommand.forkOptions(
+                new org.openjdk.jmh.runner.options.CommandLineOptions("GemmBench", "-jvmArgs", "-Xmx1g")).getJvmArgs().get()),
+                "JVM flags given to JMH are left alone");
+    }
 }
