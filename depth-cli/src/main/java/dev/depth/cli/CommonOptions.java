@@ -36,13 +36,18 @@ final class CommonOptions {
                 location.directory() + " (" + location.origin().toString().toLowerCase(java.util.Locale.ROOT).replace('_', ' ') + ")");
     }
 
-    /** Applies --threads and starts the kernels' warm-up ({@link dev.depth.kernel.Kernels#warmUpInBackground}); returns the thread count in use. */
+    /**
+     * Applies --threads, gives the JIT Depth's advice ({@link dev.depth.kernel.Kernels#adviseJit}) and starts
+     * the kernels' warm-up ({@link dev.depth.kernel.Kernels#warmUpInBackground}); returns the thread count in use.
+     */
     int applyThreads(picocli.CommandLine.Model.CommandSpec spec) {
         if (threads != null) {
             if (threads < 1) throw new picocli.CommandLine.ParameterException(spec.commandLine(), "--threads must be >= 1, got " + threads);
             Parallel.setThreads(threads);
         }
-        // Every command that computes comes here before it loads its data: the micro-kernel is compiled meanwhile.
+        // Every command that computes comes here before it loads its data: the JIT's advice first, then the
+        // micro-kernel is compiled meanwhile.
+        dev.depth.kernel.Kernels.adviseJit();
         dev.depth.kernel.Kernels.warmUpInBackground();
         return Parallel.threads();
     }
