@@ -42,8 +42,8 @@ public final class Kernels {
      * <p>Why: those methods are called a few to a few dozen times per training step, so they reach
      * C2's threshold some hundreds of steps in, and C2 then spent about 0.2 s of CPU time on them
      * while the two cores of the machine measured were training; C1's code for them is as fast.
-     * With the advice, W2's timed window (steps 50-469) measured 9-22% more samples/s (6 alternating
-     * pairs), its first epoch 0.1-0.3 s shorter and its later epochs no slower; W1, W3-W6 unchanged
+     * With the advice, W2's timed window (steps 50-469) measured 8-22% more samples/s (12 alternating
+     * pairs), its first epoch up to 0.3 s shorter and its later epochs no slower; W1, W3-W6 unchanged
      * or faster (2026-11-27, bench/README.md, "A faster morning").
      *
      * <p>It acts once per JVM, and not when the system property {@code depth.jitAdvice} is
