@@ -17,6 +17,11 @@ import javax.management.ObjectName;
  * fast as C2's, while C2 spent about 0.2 s of CPU time compiling them during the first few
  * hundred training steps, when two cores have none to spare (bench/README.md, "A faster
  * morning"): they are called a few to a few dozen times per step and reach C2's threshold there.
+ *
+ * <p>A method listed here must not use the Vector API itself (C1 does not intrinsify it: each
+ * vector operation would run its Java fallback, about 100x slower); {@code JitAdviceTest} checks
+ * that the classes do not refer to it. Lambdas are matched by prefix, since their numbers change
+ * with the source.
  */
 final class JitAdvice {
     private JitAdvice() {}

@@ -32,6 +32,24 @@ class JitAdviceTest {
     }
 
     @Test
+    void noMethodLeftToC1UsesTheVectorApiItself() throws Exception {
+        // C1 does not intrinsify the Vector API: a vector operation written in one of these classes would run its
+        // Java fallback, about 100x slower. They must only call the kernels (which C2 compiles).
+        assertTrue(refersToTheVectorApi("dev.depth.kernel.simd.VectorFloatKernels"), "the check sees a class that does");
+        for (String className : JitAdvice.C1_ONLY.stream().map(p -> p.split("::")[0]).distinct().toList())
+            assertFalse(refersToTheVectorApi(className), className + " refers to the Vector API; it cannot be left to C1");
+    }
+
+    /** Whether the class file names a jdk.incubator.vector type (its constant pool holds the names it uses). */
+    private static boolean refersToTheVectorApi(String className) throws java.io.IOException {
+        String resource = "/" + className.replace('.', '/') + ".class";
+        try (var in = JitAdviceTest.class.getResourceAsStream(resource)) {
+            assertTrue(in != null, resource);
+            return new String(in.readAllBytes(), java.nio.charset.StandardCharsets.ISO_8859_1).contains("jdk/incubator/vector");
+        }
+    }
+
+    @Test
     void hotSpotTakesTheDirectivesAndTheAdviceActsOnce() throws Exception {
         assertEquals("1 compiler directives added", JitAdvice.install());
         String installed = String.valueOf(ManagementFactory.getPlatformMBeanServer().invoke(
