@@ -45,9 +45,12 @@ final class CommonOptions {
             if (threads < 1) throw new picocli.CommandLine.ParameterException(spec.commandLine(), "--threads must be >= 1, got " + threads);
             Parallel.setThreads(threads);
         }
-        // Every command that computes comes here before it loads its data: the JIT's advice first, then the
-        // micro-kernel is compiled meanwhile.
-        dev.depth.kernel.Kernels.adviseJit();
+        // Every command that computes comes here before it loads its data. The JIT's advice loads JMX (120-135 ms),
+        // so a daemon thread gives it while the data loads, long before the methods it names are hot; the
+        // micro-kernel is compiled meanwhile too.
+        Thread advice = new Thread(dev.depth.kernel.Kernels::adviseJit, "depth-jit-advice");
+        advice.setDaemon(true);
+        advice.start();
         dev.depth.kernel.Kernels.warmUpInBackground();
         return Parallel.threads();
     }

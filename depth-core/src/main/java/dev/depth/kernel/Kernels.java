@@ -36,8 +36,9 @@ public final class Kernels {
     /**
      * Leaves the GEMM's driver (the loops over blocks, panels and tiles around the micro-kernel) and
      * the batch assembly of in-memory datasets to HotSpot's C1 compiler, through compiler directives
-     * added at run time; call it at the start of a program (the CLI does). C2 still compiles the
-     * kernels these methods call, and everything else.
+     * added at run time; call it at the start of a program (the CLI does, on a daemon thread: the
+     * call loads the JMX classes, 120-135 ms). C2 still compiles the kernels these methods call, and
+     * everything else; code that C2 compiled before the call stays in use.
      *
      * <p>Why: those methods are called a few to a few dozen times per training step, so they reach
      * C2's threshold some hundreds of steps in, and C2 then spent about 0.2 s of CPU time on them
