@@ -422,8 +422,8 @@ public final class Workloads {
         return s;
     }
 
-    /** {median, min, max} of the values. */
-    static Map<String, Object> stats(double[] values) {
+    /** {median, min, max} of the values (at least one). */
+    public static Map<String, Object> stats(double[] values) {
         double[] v = values.clone();
         Arrays.sort(v);
         Map<String, Object> s = new LinkedHashMap<>();

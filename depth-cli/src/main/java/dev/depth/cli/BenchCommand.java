@@ -129,10 +129,9 @@ final class BenchCommand implements Callable<Integer> {
                 if (m.get("epoch_seconds") instanceof List<?> es && !es.isEmpty()) {
                     // The first epoch carries the JIT's warm-up: shown apart, the median of the others as the figure.
                     double first = ((Number) es.get(0)).doubleValue();
-                    double[] rest = es.stream().skip(es.size() > 1 ? 1 : 0).mapToDouble(v -> ((Number) v).doubleValue()).sorted().toArray();
-                    double median = rest.length % 2 == 1 ? rest[rest.length / 2] : (rest[rest.length / 2 - 1] + rest[rest.length / 2]) / 2;
-                    rows.add(String.format(Locale.ROOT, "%-4s %-28s %14.2f   %s", w, "seconds per epoch", median, es.size() > 1
-                            ? String.format(Locale.ROOT, "%.2f - %.2f after the first; the first %.2f", rest[0], rest[rest.length - 1], first)
+                    Map<String, Object> rest = Workloads.stats(es.stream().skip(es.size() > 1 ? 1 : 0).mapToDouble(v -> ((Number) v).doubleValue()).toArray());
+                    rows.add(String.format(Locale.ROOT, "%-4s %-28s %14.2f   %s", w, "seconds per epoch", num(rest.get("median")), es.size() > 1
+                            ? String.format(Locale.ROOT, "%.2f - %.2f after the first; the first %.2f", num(rest.get("min")), num(rest.get("max")), first)
                             : "(one epoch)"));
                     rows.add(String.format(Locale.ROOT, "%-4s %-28s %14.4f   (after %d epochs)", w, "test accuracy",
                             num(m.get("test_accuracy")), ((Number) m.get("epochs")).intValue()));
