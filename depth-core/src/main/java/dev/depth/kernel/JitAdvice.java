@@ -9,37 +9,64 @@ import java.util.stream.Collectors;
 import javax.management.ObjectName;
 
 /**
- * HotSpot compiler directives (JEP 165) that leave the GEMM's driver and the batch assembly of an
- * in-memory dataset to C1: see {@link Kernels#adviseJit()}.
+ * HotSpot compiler directives (JEP 165) that leave a training step's orchestration to C1: see
+ * {@link Kernels#adviseJit()}.
  *
- * <p>These methods only orchestrate: they loop over blocks, panels, tiles and rows and call the
- * SIMD kernels, which do the work and which C2 still compiles. C1's code for them measured as
- * fast as C2's, while C2 spent about 0.2 s of CPU time compiling them during the first few
- * hundred training steps, when two cores have none to spare (bench/README.md, "A faster
- * morning"): they are called a few to a few dozen times per step and reach C2's threshold there.
+ * <p>The methods of {@link #C1_ONLY} only orchestrate: the GEMM's driver loops over blocks, panels
+ * and tiles; autograd walks the graph; tensors check shapes and make views; the optimiser and the
+ * modules loop over parameters and layers. They call the kernels, which do the arithmetic and
+ * which C2 still compiles. C1's code for them measured as fast as C2's, while C2 spent most of a
+ * core's time compiling them during the first epochs of W2 (from steps a few hundred in up to
+ * step ~2,500, one large method after another), on two cores that had none to spare: while C2
+ * ran, the kernels' second thread often had no core, and whole steps ran on one thread
+ * (bench/README.md, "Glue to C1"). They are called a few to a few dozen times per step, so they
+ * reach C2's thresholds late and keep C2 busy long after the kernels are compiled.
  *
  * <p>A method listed here must not use the Vector API itself (C1 does not intrinsify it: each
- * vector operation would run its Java fallback, about 100x slower); {@code JitAdviceTest} checks
- * that the classes do not refer to it. Lambdas are matched by prefix, since their numbers change
- * with the source.
+ * vector operation would run its Java fallback, about 100x slower) nor loop over a tensor's
+ * elements; {@code JitAdviceTest} checks the former. Methods of a listed class that do loop over
+ * elements are in {@link #C2_KEPT}, which the directives match first. Lambdas are matched by
+ * prefix, since their numbers change with the source; {@code Class$$Lambda*} matches the hidden
+ * classes of a class's lambdas.
  */
 final class JitAdvice {
     private JitAdvice() {}
 
     /**
      * The methods left to C1, as {@code class::method} patterns of the directives' {@code match}
-     * (a trailing {@code *} matches any rest of the name: the classes' lambdas).
+     * (a trailing {@code *} matches any rest of the name; a method {@code *}, all of a class's).
      */
     static final List<String> C1_ONLY = List.of(
             "dev.depth.kernel.Gemm::sgemm", "dev.depth.kernel.Gemm::linear", "dev.depth.kernel.Gemm::multiply",
             "dev.depth.kernel.Gemm::packed", "dev.depth.kernel.Gemm::grid", "dev.depth.kernel.Gemm::block",
             "dev.depth.kernel.Gemm::packA", "dev.depth.kernel.Gemm::packB", "dev.depth.kernel.Gemm::zeroColumns",
             "dev.depth.kernel.Gemm::tiles", "dev.depth.kernel.Gemm::transposed", "dev.depth.kernel.Gemm::lambda*",
-            "dev.depth.data.TensorDataset::batch", "dev.depth.data.TensorDataset::decode", "dev.depth.data.TensorDataset::lambda*");
+            "dev.depth.kernel.Gemm$$Lambda*::*", "dev.depth.kernel.Parallel::forRange",
+            "dev.depth.data.TensorDataset::batch", "dev.depth.data.TensorDataset::decode", "dev.depth.data.TensorDataset::lambda*",
+            "dev.depth.autograd.Autograd::*", "dev.depth.autograd.Node::*",
+            "dev.depth.tensor.Tensor::*", "dev.depth.tensor.Shapes::*", "dev.depth.tensor.ElementwiseOps::binaryInto",
+            "dev.depth.optim.Optimizer::*", "dev.depth.optim.Optimizer$ParamState::*", "dev.depth.optim.Adam::*",
+            "dev.depth.optim.AdamW::*", "dev.depth.optim.AdamKernel::step",
+            "dev.depth.nn.Module::*", "dev.depth.nn.Sequential::*", "dev.depth.nn.Linear::*",
+            "dev.depth.nn.F::linear", "dev.depth.nn.F::lambda$linear*", "dev.depth.nn.F::crossEntropy", "dev.depth.nn.F::lambda$crossEntropy*",
+            "dev.depth.nn.F$$Lambda*::*");
 
-    /** The directives file's text: C2 excludes {@link #C1_ONLY}, which C1 goes on compiling. */
+    /** Methods of the classes in {@link #C1_ONLY} that loop over elements: C2 keeps compiling them. */
+    static final List<String> C2_KEPT = List.of(
+            "dev.depth.tensor.Tensor::copyStrided", "dev.depth.tensor.Tensor::allClose", "dev.depth.tensor.Tensor::arange",
+            "dev.depth.tensor.Tensor::eye", "dev.depth.tensor.Tensor::normal", "dev.depth.tensor.Tensor::uniform",
+            "dev.depth.tensor.Tensor::of", "dev.depth.tensor.Tensor::stack", "dev.depth.optim.Optimizer::prepare");
+
+    /** How many directives {@link #directives()} holds. */
+    static final int DIRECTIVES = 2;
+
+    /** The directives file's text: {@link #C2_KEPT} as they are, then C2 excludes {@link #C1_ONLY}, which C1 goes on compiling. */
     static String directives() {
-        return C1_ONLY.stream().map(p -> "\"" + p + "\"").collect(Collectors.joining(", ", "[{ match: [", "], c2: { Exclude: true } }]\n"));
+        return "[" + match(C2_KEPT) + "c2: { Exclude: false } },\n " + match(C1_ONLY) + "c2: { Exclude: true } }]\n";
+    }
+
+    private static String match(List<String> patterns) {
+        return patterns.stream().map(p -> "\"" + p + "\"").collect(Collectors.joining(", ", "{ match: [", "], "));
     }
 
     /**
@@ -47,7 +74,7 @@ final class JitAdvice {
      * diagnostic command (the platform MBean server's {@code DiagnosticCommand} bean: no JVM flag
      * needed, and its message is returned rather than printed).
      *
-     * @return the command's output, e.g. "1 compiler directives added"
+     * @return the command's output, e.g. "2 compiler directives added"
      * @throws Exception when this JVM has no such command (not HotSpot, or no jdk.management
      *     module) or refuses it
      */

@@ -56,7 +56,7 @@ public final class Kernels {
     public static boolean adviseJit() {
         if ("false".equalsIgnoreCase(System.getProperty("depth.jitAdvice")) || !JIT_ADVISED.compareAndSet(false, true)) return false;
         try {
-            return JitAdvice.install().startsWith("1 ");
+            return JitAdvice.install().startsWith(JitAdvice.DIRECTIVES + " ");
         } catch (Exception | LinkageError e) {
             return false; // no diagnostic command here: the JIT's defaults, which work, only more slowly at first
         }

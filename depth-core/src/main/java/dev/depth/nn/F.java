@@ -397,22 +397,9 @@ public final class F {
         float[] q = new float[n * c]; // target distribution, then softmax - q as the gradient
         float[] loss = new float[n];
         int counted = 0;
-        float smooth = labelSmoothing / c;
         for (int i = 0; i < n; i++) {
-            int row = xo + i * c;
-            float max = Float.NEGATIVE_INFINITY;
-            for (int j = 0; j < c; j++) max = Math.max(max, x[row + j]);
-            double sum = 0;
-            for (int j = 0; j < c; j++) sum += Math.exp(x[row + j] - max);
-            float lse = (float) Math.log(sum) + max;
             if (probs) {
-                double l = 0;
-                for (int j = 0; j < c; j++) {
-                    float qj = (1f - labelSmoothing) * t[i * c + j] + smooth;
-                    l -= qj * (x[row + j] - lse);
-                    q[i * c + j] = (float) Math.exp(x[row + j] - lse) - qj;
-                }
-                loss[i] = (float) l;
+                loss[i] = softCrossEntropyRow(x, xo + i * c, c, t, i * c, labelSmoothing, q, i * c);
                 counted++;
                 continue;
             }
@@ -421,13 +408,7 @@ public final class F {
             int k = (int) tv;
             if (k != tv || k < 0 || k >= c)
                 throw new IndexOutOfBoundsException("crossEntropy: target " + tv + " at position " + i + " is not a class index in [0, " + c + ")");
-            double l = 0;
-            for (int j = 0; j < c; j++) {
-                float qj = (j == k ? 1f - labelSmoothing : 0f) + smooth;
-                if (qj != 0f) l -= qj * (x[row + j] - lse);
-                q[i * c + j] = (float) Math.exp(x[row + j] - lse) - qj;
-            }
-            loss[i] = (float) l;
+            loss[i] = crossEntropyRow(x, xo + i * c, c, k, labelSmoothing, q, i * c);
             counted++;
         }
         float scale;
@@ -456,16 +437,64 @@ public final class F {
         }
         return Tensor.fromOp(value, valueShape, "crossEntropy", new Tensor[] {logits}, g -> {
             noDoubleBackward("crossEntropy");
-            float[] d = new float[n * c];
-            if (reduction == Reduction.NONE) {
-                float[] gv = g.toFloatArray();
-                for (int i = 0; i < n; i++) for (int j = 0; j < c; j++) d[i * c + j] = q[i * c + j] * gv[i];
-            } else {
-                float s = g.item() * scale;
-                for (int i = 0; i < n * c; i++) d[i] = q[i] * s;
-            }
+            float[] d = reduction == Reduction.NONE ? scaleRows(q, g.toFloatArray(), n, c) : scale(q, g.item() * scale);
             return new Tensor[] {Tensor.wrap(d, n, c)};
         });
+    }
+
+    // crossEntropy's arithmetic, in methods of their own: the JIT compiles these small loops early and
+    // quickly, while crossEntropy itself is left to C1 (dev.depth.kernel.JitAdvice).
+
+    /** log(sum_j exp(x[row + j])) for j < c, shifted by the row's max. */
+    private static float logSumExp(float[] x, int row, int c) {
+        float max = Float.NEGATIVE_INFINITY;
+        for (int j = 0; j < c; j++) max = Math.max(max, x[row + j]);
+        double sum = 0;
+        for (int j = 0; j < c; j++) sum += Math.exp(x[row + j] - max);
+        return (float) Math.log(sum) + max;
+    }
+
+    /**
+     * One row of logits x[row, row + c) against class k with label smoothing: returns the loss and
+     * writes softmax - q (q the smoothed target distribution) to q[qo, qo + c).
+     */
+    private static float crossEntropyRow(float[] x, int row, int c, int k, float labelSmoothing, float[] q, int qo) {
+        float lse = logSumExp(x, row, c);
+        float smooth = labelSmoothing / c;
+        double l = 0;
+        for (int j = 0; j < c; j++) {
+            float qj = (j == k ? 1f - labelSmoothing : 0f) + smooth;
+            if (qj != 0f) l -= qj * (x[row + j] - lse);
+            q[qo + j] = (float) Math.exp(x[row + j] - lse) - qj;
+        }
+        return (float) l;
+    }
+
+    /** {@link #crossEntropyRow} against class probabilities t[to, to + c). */
+    private static float softCrossEntropyRow(float[] x, int row, int c, float[] t, int to, float labelSmoothing, float[] q, int qo) {
+        float lse = logSumExp(x, row, c);
+        float smooth = labelSmoothing / c;
+        double l = 0;
+        for (int j = 0; j < c; j++) {
+            float qj = (1f - labelSmoothing) * t[to + j] + smooth;
+            l -= qj * (x[row + j] - lse);
+            q[qo + j] = (float) Math.exp(x[row + j] - lse) - qj;
+        }
+        return (float) l;
+    }
+
+    /** A new array q * s. */
+    private static float[] scale(float[] q, float s) {
+        float[] d = new float[q.length];
+        for (int i = 0; i < q.length; i++) d[i] = q[i] * s;
+        return d;
+    }
+
+    /** A new (n, c) array with row i of q times g[i]. */
+    private static float[] scaleRows(float[] q, float[] g, int n, int c) {
+        float[] d = new float[n * c];
+        for (int i = 0; i < n; i++) for (int j = 0; j < c; j++) d[i * c + j] = q[i * c + j] * g[i];
+        return d;
     }
 
     /** Negative log-likelihood of log-probabilities (N, C) at class indices (N). */

@@ -16,19 +16,45 @@ class JitAdviceTest {
     @Test
     void everyPatternNamesAMethodThatExists() throws Exception {
         // A renamed method would leave its pattern matching nothing, silently: C2 would compile it again.
-        for (String pattern : JitAdvice.C1_ONLY) {
+        for (String pattern : concat(JitAdvice.C1_ONLY, JitAdvice.C2_KEPT)) {
             String[] parts = pattern.split("::");
             assertEquals(2, parts.length, pattern);
-            Class<?> c = Class.forName(parts[0]);
             String name = parts[1];
             boolean prefix = name.endsWith("*");
             String stem = prefix ? name.substring(0, name.length() - 1) : name;
+            if (parts[0].endsWith("$$Lambda*")) { // the hidden classes of a class's lambdas: the class has lambdas
+                Class<?> outer = Class.forName(parts[0].substring(0, parts[0].length() - "$$Lambda*".length()));
+                assertEquals("*", name, pattern);
+                assertTrue(Arrays.stream(outer.getDeclaredMethods()).anyMatch(m -> m.getName().startsWith("lambda$")), pattern + ": no lambdas");
+                continue;
+            }
+            Class<?> c = Class.forName(parts[0]);
             assertTrue(Arrays.stream(c.getDeclaredMethods()).map(Method::getName).anyMatch(n -> prefix ? n.startsWith(stem) : n.equals(stem)),
                     pattern + " matches no method of " + c.getName());
         }
         String text = JitAdvice.directives();
-        assertTrue(text.startsWith("[{ match: [") && text.strip().endsWith("c2: { Exclude: true } }]"), text);
-        for (String pattern : JitAdvice.C1_ONLY) assertTrue(text.contains("\"" + pattern + "\""), pattern);
+        int kept = text.indexOf("c2: { Exclude: false }"), excluded = text.indexOf("c2: { Exclude: true }");
+        assertTrue(text.startsWith("[{ match: [") && kept > 0 && excluded > kept && text.strip().endsWith("}]"), text);
+        for (String pattern : JitAdvice.C2_KEPT) assertTrue(text.indexOf("\"" + pattern + "\"") < kept, pattern);
+        for (String pattern : JitAdvice.C1_ONLY) {
+            int at = text.indexOf("\"" + pattern + "\"");
+            assertTrue(at > kept && at < excluded, pattern);
+        }
+    }
+
+    @Test
+    void methodsKeptOnC2BelongToClassesLeftToC1() {
+        // C2_KEPT only carves exceptions out of whole classes in C1_ONLY; anything else belongs in neither list.
+        for (String pattern : JitAdvice.C2_KEPT) {
+            String className = pattern.split("::")[0];
+            assertTrue(JitAdvice.C1_ONLY.contains(className + "::*"), pattern + ": its class is not left to C1 as a whole");
+        }
+    }
+
+    private static java.util.List<String> concat(java.util.List<String> a, java.util.List<String> b) {
+        var all = new java.util.ArrayList<>(a);
+        all.addAll(b);
+        return all;
     }
 
     @Test
@@ -36,7 +62,7 @@ class JitAdviceTest {
         // C1 does not intrinsify the Vector API: a vector operation written in one of these classes would run its
         // Java fallback, about 100x slower. They must only call the kernels (which C2 compiles).
         assertTrue(refersToTheVectorApi("dev.depth.kernel.simd.VectorFloatKernels"), "the check sees a class that does");
-        for (String className : JitAdvice.C1_ONLY.stream().map(p -> p.split("::")[0]).distinct().toList())
+        for (String className : JitAdvice.C1_ONLY.stream().map(p -> p.split("::")[0]).filter(c -> !c.endsWith("$$Lambda*")).distinct().toList())
             assertFalse(refersToTheVectorApi(className), className + " refers to the Vector API; it cannot be left to C1");
     }
 
@@ -51,11 +77,12 @@ class JitAdviceTest {
 
     @Test
     void hotSpotTakesTheDirectivesAndTheAdviceActsOnce() throws Exception {
-        assertEquals("1 compiler directives added", JitAdvice.install());
+        assertEquals(JitAdvice.DIRECTIVES + " compiler directives added", JitAdvice.install());
         String installed = String.valueOf(ManagementFactory.getPlatformMBeanServer().invoke(
                 new ObjectName("com.sun.management:type=DiagnosticCommand"), "compilerDirectivesPrint",
                 new Object[] {new String[0]}, new String[] {String[].class.getName()}));
-        assertTrue(installed.contains("dev/depth/kernel/Gemm.block") && installed.contains("dev/depth/data/TensorDataset.batch"), installed);
+        assertTrue(installed.contains("dev/depth/kernel/Gemm.block") && installed.contains("dev/depth/data/TensorDataset.batch")
+                && installed.contains("dev/depth/autograd/Autograd.*") && installed.contains("dev/depth/tensor/Tensor.copyStrided"), installed);
 
         boolean first = Kernels.adviseJit();
         assertEquals(!"false".equalsIgnoreCase(System.getProperty("depth.jitAdvice")), first);
