@@ -2,6 +2,7 @@ package dev.depth.nn;
 
 import dev.depth.autograd.Autograd;
 import dev.depth.kernel.Conv2dKernels;
+import dev.depth.kernel.Elementwise;
 import dev.depth.kernel.Gemm;
 import dev.depth.kernel.LayerNormKernels;
 import dev.depth.kernel.Pool2dKernels;
@@ -483,17 +484,17 @@ public final class F {
         return (float) l;
     }
 
-    /** A new array q * s. */
+    /** A new array q * s, by the element-wise kernel (compiled long before the loss is). */
     private static float[] scale(float[] q, float s) {
         float[] d = new float[q.length];
-        for (int i = 0; i < q.length; i++) d[i] = q[i] * s;
+        Elementwise.binary(Elementwise.Binary.MUL, q, 0, 1, new float[] {s}, 0, 0, d, 0, q.length);
         return d;
     }
 
     /** A new (n, c) array with row i of q times g[i]. */
     private static float[] scaleRows(float[] q, float[] g, int n, int c) {
         float[] d = new float[n * c];
-        for (int i = 0; i < n; i++) for (int j = 0; j < c; j++) d[i * c + j] = q[i * c + j] * g[i];
+        for (int i = 0; i < n; i++) Elementwise.binary(Elementwise.Binary.MUL, q, i * c, 1, g, i, 0, d, i * c, c);
         return d;
     }
 
