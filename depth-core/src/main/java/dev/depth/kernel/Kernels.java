@@ -34,18 +34,23 @@ public final class Kernels {
     private static final java.util.concurrent.atomic.AtomicBoolean JIT_ADVISED = new java.util.concurrent.atomic.AtomicBoolean();
 
     /**
-     * Leaves the GEMM's driver (the loops over blocks, panels and tiles around the micro-kernel) and
-     * the batch assembly of in-memory datasets to HotSpot's C1 compiler, through compiler directives
-     * added at run time; call it at the start of a program (the CLI does, on a daemon thread: the
-     * call loads the JMX classes, 120-135 ms). C2 still compiles the kernels these methods call, and
-     * everything else; code that C2 compiled before the call stays in use.
+     * Leaves a training step's orchestration to HotSpot's C1 compiler, through compiler directives
+     * added at run time: the GEMM's driver (the loops over blocks, panels and tiles around the
+     * micro-kernel), the batch assembly of in-memory datasets, autograd, tensors' shape and view
+     * methods, the optimisers' and modules' drivers, and the linear layer's and the cross-entropy
+     * loss's bookkeeping (the list: {@code JitAdvice}). Call it at the start of a program (the CLI
+     * does, on a daemon thread: the call loads the JMX classes, 120-135 ms). C2 still compiles the
+     * kernels these methods call, and everything else; code that C2 compiled before the call stays
+     * in use.
      *
      * <p>Why: those methods are called a few to a few dozen times per training step, so they reach
-     * C2's threshold some hundreds of steps in, and C2 then spent about 0.2 s of CPU time on them
-     * while the two cores of the machine measured were training; C1's code for them is as fast.
-     * With the advice, W2's timed window (steps 50-469) measured 8-22% more samples/s (12 alternating
-     * pairs), its first epoch up to 0.3 s shorter and its later epochs no slower; W1, W3-W6 unchanged
-     * or faster (2026-11-27, bench/README.md, "A faster morning").
+     * C2's thresholds hundreds to thousands of steps in, and C2 then took up to a fifth of a core
+     * for seconds while the two cores of the machine measured were training: the kernels' second
+     * thread lost its core and whole steps ran on one thread. C1's code for them is as fast.
+     * Measured on W2 (2026-11-27, bench/README.md, "A faster morning" and "Glue to C1"): the GEMM's
+     * driver and the batch assembly alone gave the timed window (steps 50-469) 8-22% more
+     * samples/s; the rest of the list another 3-10% on the window (median about 4-8%, 16 pairs) and
+     * 2-21% over 5 epochs (median about 5%, 12 pairs); W3-W6 unchanged.
      *
      * <p>It acts once per JVM, and not when the system property {@code depth.jitAdvice} is
      * {@code false}. A JVM without HotSpot's diagnostic commands (not HotSpot, or a runtime image
