@@ -84,45 +84,53 @@ public final class Gemm {
     public static void sgemm(boolean transA, boolean transB, int m, int n, int k, float alpha,
                              float[] a, int aOff, int lda, float[] b, int bOff, int ldb,
                              float beta, float[] c, int cOff, int ldc) {
-        multiply(transA, transB, m, n, k, alpha, a, aOff, lda, b, bOff, ldb, beta, c, cOff, ldc, false);
+        multiply(transA, transB, m, n, k, alpha, a, aOff, lda, b, bOff, ldb, beta, c, cOff, ldc, false, null, 0);
     }
 
     /**
      * A linear layer's forward pass on row-major arrays: {@code y = x W^T + bias}, then
      * {@code max(y, 0)} when {@code relu}, for x (rows, in), W (out, in) as stored by a linear layer,
-     * bias (out) or null, y (rows, out). The bias is y's initial content and the product is added
-     * to it ({@link #sgemm} with beta = 1), so y is bit-identical to that call followed by a ReLU
-     * pass; the ReLU is applied to each tile of y as soon as it is final, while it is in cache.
+     * bias (out) or null, y (rows, out). y is bit-identical to {@link #sgemm} with beta = 1 on a y
+     * whose rows hold the bias, followed by a ReLU pass; but on the packed path the micro-kernel
+     * adds the bias as it stores each tile ({@link FloatKernels#gemmTileBias}: no pass that copies
+     * it into y, and y is not read), and the ReLU is applied to each tile as soon as it is final.
      * One row (a single sample) takes the matrix-vector path ({@link FloatKernels#dotRows}).
      */
     public static void linear(int rows, int in, int out, float[] x, int xOff, float[] w, int wOff,
                               float[] bias, int biasOff, boolean relu, float[] y, int yOff) {
         if (rows < 0 || in < 0 || out < 0) throw new IllegalArgumentException("linear: negative size rows=" + rows + " in=" + in + " out=" + out);
-        float beta = 0f;
-        if (bias != null) {
-            for (int r = 0; r < rows; r++) System.arraycopy(bias, biasOff, y, yOff + r * out, out);
-            beta = 1f;
-        }
-        multiply(false, true, rows, out, in, 1f, x, xOff, in, w, wOff, in, beta, y, yOff, out, relu);
+        multiply(false, true, rows, out, in, 1f, x, xOff, in, w, wOff, in, 0f, y, yOff, out, relu, bias, biasOff);
     }
 
-    /** {@link #sgemm}, then max(C, 0) over the m x n block of C when {@code relu}. */
+    /**
+     * {@link #sgemm}, then max(C, 0) over the m x n block of C when {@code relu}. With a {@code bias}
+     * (n values from biasOff), C's rows start as the bias and beta must be 0: the packed path adds
+     * it in the micro-kernel's store ({@link FloatKernels#gemmTileBias}), the others copy it into C
+     * first and take beta = 1 (the same bits either way).
+     */
     private static void multiply(boolean transA, boolean transB, int m, int n, int k, float alpha,
                                  float[] a, int aOff, int lda, float[] b, int bOff, int ldb,
-                                 float beta, float[] c, int cOff, int ldc, boolean relu) {
+                                 float beta, float[] c, int cOff, int ldc, boolean relu, float[] bias, int biasOff) {
         if (m < 0 || n < 0 || k < 0) throw new IllegalArgumentException("sgemm: negative size m=" + m + " n=" + n + " k=" + k);
         if (m == 0 || n == 0) return;
+        boolean rowwise = m <= 2 || (transB && !transA && (m <= DOT_MAX_ROWS || (long) m * n <= DOT_MAX_OUTPUTS));
+        boolean transposed = !rowwise && efficiency(n, m) > 1.5 * efficiency(m, n);
+        if (bias != null && (k == 0 || n == 1 || rowwise || transposed)) { // only the packed path adds it itself
+            for (int r = 0; r < m; r++) System.arraycopy(bias, biasOff, c, cOff + r * ldc, n);
+            beta = 1f;
+            bias = null;
+        }
         if (k == 0) {
             scale(m, n, beta, c, cOff, ldc);
             if (relu) for (int i = 0; i < m; i++) K.relu(c, cOff + i * ldc, c, cOff + i * ldc, n);
         } else if (n == 1) {
             gemv(transA, transB, m, k, alpha, a, aOff, lda, b, bOff, ldb, beta, c, cOff, ldc, relu);
-        } else if (m <= 2 || (transB && !transA && (m <= DOT_MAX_ROWS || (long) m * n <= DOT_MAX_OUTPUTS))) {
+        } else if (rowwise) {
             rowwise(transA, transB, m, n, k, alpha, a, aOff, lda, b, bOff, ldb, beta, c, cOff, ldc, relu);
-        } else if (efficiency(n, m) > 1.5 * efficiency(m, n)) {
+        } else if (transposed) {
             transposed(transA, transB, m, n, k, alpha, a, aOff, lda, b, bOff, ldb, beta, c, cOff, ldc, relu);
         } else {
-            packed(transA, transB, m, n, k, alpha, a, aOff, lda, b, bOff, ldb, beta, c, cOff, ldc, relu);
+            packed(transA, transB, m, n, k, alpha, a, aOff, lda, b, bOff, ldb, beta, c, cOff, ldc, relu, bias, biasOff);
         }
     }
 
@@ -282,7 +290,7 @@ public final class Gemm {
         } else {
             t = new float[n * m];
         }
-        packed(!transB, !transA, n, m, k, alpha, b, bOff, ldb, a, aOff, lda, 0f, t, 0, m, false);
+        packed(!transB, !transA, n, m, k, alpha, b, bOff, ldb, a, aOff, lda, 0f, t, 0, m, false, null, 0);
         for (int i = 0; i < m; i++) {
             int co = cOff + i * ldc;
             for (int j = 0; j < n; j++) c[co + j] = reluIf(relu, beta == 0f ? t[j * m + i] : Math.fma(c[co + j], beta, t[j * m + i]));
@@ -291,7 +299,7 @@ public final class Gemm {
 
     private static void packed(boolean transA, boolean transB, int m, int n, int k, float alpha,
                                float[] a, int aOff, int lda, float[] b, int bOff, int ldb,
-                               float beta, float[] c, int cOff, int ldc, boolean relu) {
+                               float beta, float[] c, int cOff, int ldc, boolean relu, float[] bias, int biasOff) {
         int mPanels = ceilDiv(m, MR), nPanels = ceilDiv(n, NR);
         int threads = (long) m * n * k < PARALLEL_MIN || Parallel.nested() ? 1 : Parallel.threads();
         int[] grid = grid(threads, mPanels, nPanels, k);
@@ -304,7 +312,7 @@ public final class Gemm {
                 int j0 = Math.min(n, (int) ((long) nPanels * bj / tn) * NR);
                 int j1 = Math.min(n, (int) ((long) nPanels * (bj + 1) / tn) * NR);
                 if (i0 < i1 && j0 < j1) {
-                    block(transA, transB, i0, i1, j0, j1, k, alpha, a, aOff, lda, b, bOff, ldb, beta, c, cOff, ldc, relu);
+                    block(transA, transB, i0, i1, j0, j1, k, alpha, a, aOff, lda, b, bOff, ldb, beta, c, cOff, ldc, relu, bias, biasOff);
                 }
             }
         });
@@ -347,10 +355,10 @@ public final class Gemm {
 
     private static final ThreadLocal<Buffers> BUFFERS = ThreadLocal.withInitial(Buffers::new);
 
-    /** C[i0:i1, j0:j1] on one thread; i0 is a multiple of MR and j0 of NR. */
+    /** C[i0:i1, j0:j1] on one thread; i0 is a multiple of MR and j0 of NR. A bias (see {@link #multiply}) goes with the first k block. */
     private static void block(boolean transA, boolean transB, int i0, int i1, int j0, int j1, int k, float alpha,
                               float[] a, int aOff, int lda, float[] b, int bOff, int ldb,
-                              float beta, float[] c, int cOff, int ldc, boolean relu) {
+                              float beta, float[] c, int cOff, int ldc, boolean relu, float[] bias, int biasOff) {
         Buffers buf = BUFFERS.get();
         int kStep = ceilDiv(k, ceilDiv(k, KC)); // equal k blocks of at most KC (and at most k)
         int aSize = kStep * Math.min(MC, ceilDiv(i1 - i0, MR) * MR);
@@ -369,7 +377,7 @@ public final class Gemm {
                 for (int ic = i0; ic < i1; ic += MC) {
                     int mc = Math.min(MC, i1 - ic);
                     packA(transA, a, aOff, lda, ic, mc, pc, kc, ap);
-                    tiles(kc, ap, bp, mc, nc, alpha, betaBlock, c, cOff + ic * ldc + jc, ldc, reluTiles, buf.tile);
+                    tiles(kc, ap, bp, mc, nc, alpha, betaBlock, pc == 0 ? bias : null, biasOff + jc, c, cOff + ic * ldc + jc, ldc, reluTiles, buf.tile);
                 }
             }
         }
@@ -381,7 +389,7 @@ public final class Gemm {
      * L1 against every panel of A, measured 8-20% slower on 128x512x784 and 64x3136x288 and the
      * same on 1024 and 2048 cubes, two threads, JDK 25, in one process alternating the two.)
      */
-    private static void tiles(int kc, float[] ap, float[] bp, int mc, int nc, float alpha, float betaBlock,
+    private static void tiles(int kc, float[] ap, float[] bp, int mc, int nc, float alpha, float betaBlock, float[] bias, int bo0,
                               float[] c, int co0, int ldc, boolean reluTiles, float[] tile) {
         for (int ir = 0; ir < mc; ir += MR) {
             int rows = Math.min(MR, mc - ir), apo = ir * kc;
@@ -389,13 +397,15 @@ public final class Gemm {
                 int cols = Math.min(NR, nc - jr), bpo = jr * kc;
                 int co = co0 + ir * ldc + jr;
                 if (rows == MR && cols == NR) {
-                    K.gemmTile(kc, ap, apo, bp, bpo, alpha, betaBlock, c, co, ldc);
+                    if (bias != null) K.gemmTileBias(kc, ap, apo, bp, bpo, alpha, bias, bo0 + jr, c, co, ldc);
+                    else K.gemmTile(kc, ap, apo, bp, bpo, alpha, betaBlock, c, co, ldc);
                 } else {
                     K.gemmTile(kc, ap, apo, bp, bpo, 1f, 0f, tile, 0, NR);
                     for (int r = 0; r < rows; r++) {
                         for (int j = 0; j < cols; j++) {
                             int ci = co + r * ldc + j;
-                            c[ci] = merge(c[ci], tile[r * NR + j], alpha, betaBlock);
+                            // with a bias: fma(bias, 1, alpha*acc), as merge() on a C that held the bias
+                            c[ci] = bias != null ? merge(bias[bo0 + jr + j], tile[r * NR + j], alpha, 1f) : merge(c[ci], tile[r * NR + j], alpha, betaBlock);
                         }
                     }
                 }

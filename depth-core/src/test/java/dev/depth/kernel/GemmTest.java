@@ -153,7 +153,8 @@ class GemmTest {
     @Test
     void linearIsTheProductOnTheBiasThenReluBitForBit() {
         int[][] shapes = {{1, 1, 1}, {1, 512, 784}, {1, 10, 256}, {1, 7, 17}, {2, 33, 65}, {3, 9, 600}, {5, 1, 40}, {17, 33, 7},
-                {64, 128, 300}, {128, 512, 784}, {256, 10, 256}, {100, 9, 600}, {20, 1100, 30}};
+                {64, 128, 300}, {128, 512, 784}, {256, 10, 256}, {100, 9, 600}, {20, 1100, 30},
+                {40, 70, 2100}, {9, 64, 1500}}; // k in several blocks: the bias goes with the first
         for (int threads : new int[] {1, 2}) {
             Parallel.setThreads(threads);
             long seed = 3;

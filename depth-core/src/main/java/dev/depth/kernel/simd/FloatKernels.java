@@ -34,6 +34,15 @@ public interface FloatKernels {
     void gemmTile(int kc, float[] ap, int apOff, float[] bp, int bpOff, float alpha, float beta,
                   float[] c, int cOff, int ldc);
 
+    /**
+     * {@link #gemmTile} onto a bias: writes {@code alpha*acc + bias[biasOff + j]} to every row r of
+     * the tile (C's previous content ignored), bit-identical to {@link #gemmTile} with beta = 1 on a
+     * C whose rows hold the bias: a linear layer's first block of k, without a pass that copies
+     * the bias into C and without reading C back.
+     */
+    void gemmTileBias(int kc, float[] ap, int apOff, float[] bp, int bpOff, float alpha, float[] bias, int biasOff,
+                      float[] c, int cOff, int ldc);
+
     /** Returns sum of a[ao+i] * b[bo+i] for i in [0, n). */
     float dot(float[] a, int ao, float[] b, int bo, int n);
 

@@ -48,6 +48,14 @@ public final class ScalarFloatKernels implements FloatKernels {
         }
     }
 
+    /** By its definition: the bias copied into every row of the tile, then {@link #gemmTile} with beta = 1. */
+    @Override
+    public void gemmTileBias(int kc, float[] ap, int apOff, float[] bp, int bpOff, float alpha, float[] bias, int biasOff,
+                             float[] c, int cOff, int ldc) {
+        for (int r = 0; r < mr; r++) System.arraycopy(bias, biasOff, c, cOff + r * ldc, nr);
+        gemmTile(kc, ap, apOff, bp, bpOff, alpha, 1f, c, cOff, ldc);
+    }
+
     /** The default tile with its 16 sums in locals: about 4x the generic loop's speed. */
     private static void tile4x4(int kc, float[] ap, int ai, float[] bp, int bi, float alpha, float beta,
                                 float[] c, int cOff, int ldc) {

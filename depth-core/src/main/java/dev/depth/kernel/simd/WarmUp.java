@@ -8,9 +8,9 @@ package dev.depth.kernel.simd;
  * fallback (an object per operation, about 100x slower), and the micro-kernel entered with a real
  * panel (k = 784 for W2's first layer) stays there until its loop has run some 100,000 times. The
  * first step of W2's MLP took 2.0-2.4 s, most of it there, against 2 ms later on. Small calls reach
- * the compile threshold by their number for little work each. They also call it with beta 0 and
- * beta 1 alike: with only one side of its store in the profile, C2's code was deoptimised in the
- * middle of the first step and compiled again.
+ * the compile threshold by their number for little work each. They also call it with beta 0,
+ * beta 1 and a bias ({@link FloatKernels#gemmTileBias}) alike: with only one side of its store in
+ * the profile, C2's code was deoptimised in the middle of the first step and compiled again.
  *
  * <p>Only the micro-kernel: warming up every kernel this way (element-wise ops, packing) made the
  * first step shorter still, but moved compilations into the steps that W2's figure times and made
@@ -37,7 +37,8 @@ final class WarmUp {
         float[] ap = ramp(K * mr, 0.01f), bp = ramp(K * nr, 0.02f), c = new float[mr * nr];
         float sink = 0;
         for (int i = 0; i < calls; i++) {
-            k.gemmTile(K, ap, 0, bp, 0, 1f, (i & 1) == 0 ? 0f : 1f, c, 0, nr);
+            if (i % 3 == 2) k.gemmTileBias(K, ap, 0, bp, 0, 1f, bp, 0, c, 0, nr);
+            else k.gemmTile(K, ap, 0, bp, 0, 1f, (i & 1) == 0 ? 0f : 1f, c, 0, nr);
             sink += c[i % c.length];
         }
         return sink;

@@ -47,6 +47,29 @@ class FloatKernelsTest {
         }
     }
 
+    @Test
+    void gemmTileBiasIsBitIdenticalToTheOracleAndToATileOnTheBias() {
+        int mr = fast.tileRows(), nr = fast.tileCols();
+        for (int kc : new int[] {1, 2, 7, 17, 256}) {
+            float[] ap = random(kc * mr + 3, kc), bp = random(kc * nr + 5, kc + 1), bias = random(nr + 4, kc + 2);
+            for (float alpha : new float[] {1f, 0.5f, -2f}) {
+                int ldc = nr + 3;
+                float[] c1 = random(2 + mr * ldc, 9), c2 = c1.clone(), c3 = c1.clone();
+                for (int r = 0; r < mr; r++) { // C's previous content is ignored, NaN included
+                    java.util.Arrays.fill(c1, 2 + r * ldc, 2 + r * ldc + nr, Float.NaN);
+                    java.util.Arrays.fill(c2, 2 + r * ldc, 2 + r * ldc + nr, Float.NaN);
+                }
+                fast.gemmTileBias(kc, ap, 3, bp, 5, alpha, bias, 4, c1, 2, ldc);
+                oracle.gemmTileBias(kc, ap, 3, bp, 5, alpha, bias, 4, c2, 2, ldc);
+                for (int r = 0; r < mr; r++) System.arraycopy(bias, 4, c3, 2 + r * ldc, nr);
+                fast.gemmTile(kc, ap, 3, bp, 5, alpha, 1f, c3, 2, ldc);
+                String where = "kc=" + kc + " alpha=" + alpha;
+                assertArrayEquals(c2, c1, where); // lanes outside the tile (row padding) untouched
+                assertArrayEquals(c3, c1, "the same bits as the tile on a C that holds the bias: " + where);
+            }
+        }
+    }
+
     /** The scalar default tile (unrolled 4 x 4) against the definition written as plain loops. */
     @Test
     void scalarDefaultTileMatchesItsDefinition() {
