@@ -15,10 +15,10 @@ import javax.management.ObjectName;
  * <p>The methods of {@link #C1_ONLY} only orchestrate: the GEMM's driver loops over blocks, panels
  * and tiles; autograd walks the graph; tensors check shapes and make views; the optimiser and the
  * modules loop over parameters and layers. They call the kernels, which do the arithmetic and
- * which C2 still compiles. C1's code for them measured as fast as C2's, while C2 spent most of a
- * core's time compiling them during the first epochs of W2 (from steps a few hundred in up to
- * step ~2,500, one large method after another), on two cores that had none to spare: while C2
- * ran, the kernels' second thread often had no core, and whole steps ran on one thread
+ * which C2 still compiles. C1's code for them measured as fast as C2's, while C2 took a fifth of a
+ * core compiling them in W2's third and fourth epochs (from steps a few hundred in up to step
+ * ~2,500, one large method after another), on two cores that had none to spare: while C2 ran, the
+ * kernels' second thread often had no core, and whole steps ran on one thread
  * (bench/README.md, "Glue to C1"). They are called a few to a few dozen times per step, so they
  * reach C2's thresholds late and keep C2 busy long after the kernels are compiled.
  *

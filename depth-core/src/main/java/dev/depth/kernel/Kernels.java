@@ -49,8 +49,9 @@ public final class Kernels {
      * thread lost its core and whole steps ran on one thread. C1's code for them is as fast.
      * Measured on W2 (2026-11-27, bench/README.md, "A faster morning" and "Glue to C1"): the GEMM's
      * driver and the batch assembly alone gave the timed window (steps 50-469) 8-22% more
-     * samples/s; the rest of the list another 3-10% on the window (median about 4-8%, 16 pairs) and
-     * 2-21% over 5 epochs (median about 5%, 12 pairs); W3-W6 unchanged.
+     * samples/s; the rest of the list another 3-8.5% on the window in the medians of four sets of 8
+     * alternating pairs (0.92-1.25x per pair) and 4-5% over 5 epochs (three sets of 6, 0.99-1.21x);
+     * W3-W6 unchanged.
      *
      * <p>It acts once per JVM, and not when the system property {@code depth.jitAdvice} is
      * {@code false}. A JVM without HotSpot's diagnostic commands (not HotSpot, or a runtime image

@@ -5,7 +5,8 @@ package dev.depth.kernel.simd;
  *
  * <p>Implementations are stateless and thread-safe. Two exist: {@link ScalarFloatKernels} (the
  * fallback and the test oracle) and a Vector API implementation that {@link Simd} loads when it
- * can. For the same inputs both give bit-identical results for {@link #gemmTile}, the
+ * can. For the same inputs both give bit-identical results for {@link #gemmTile},
+ * {@link #gemmTileBias}, the
  * {@link Arith} operations, {@link #axpy}, {@link #relu}, {@link #reluBackward},
  * {@link #unsignedBytesToFloat} and
  * {@link #maxPool2x2} and {@link #maxPool2x2Stride2}; reductions ({@link #dot},
