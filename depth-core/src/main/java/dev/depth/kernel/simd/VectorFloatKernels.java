@@ -45,15 +45,28 @@ final class VectorFloatKernels implements FloatKernels {
     @Override
     public void gemmTile(int kc, float[] ap, int apOff, float[] bp, int bpOff, float alpha, float beta,
                          float[] c, int cOff, int ldc) {
-        if (MR == 8) tile8(kc, ap, apOff, bp, bpOff, alpha, beta, null, 0, c, cOff, ldc);
-        else tile6(kc, ap, apOff, bp, bpOff, alpha, beta, null, 0, c, cOff, ldc);
+        if (MR == 8) tile8(kc, ap, apOff, bp, bpOff, alpha, beta, c, cOff, ldc);
+        else tile6(kc, ap, apOff, bp, bpOff, alpha, beta, c, cOff, ldc);
     }
 
+    /**
+     * The tile with beta = 0, then the bias added to each of its rows while they are in L1 (two vector
+     * loads, adds and stores per row, against the tile's kc steps of 16 or 12 FMAs). The bias is not
+     * a third store in {@link #tile8}: with one there, JDK 17's C2 no longer compiled the tile's vector
+     * operations (W2 at 1,300 samples/s instead of 75,000; {@code CompiledTilesTest}); nor a copy of
+     * the tile in a method of its own, which C2 compiled a second time, in the first training steps
+     * (W2's figure 2-6% lower in 10 pairs).
+     */
     @Override
     public void gemmTileBias(int kc, float[] ap, int apOff, float[] bp, int bpOff, float alpha, float[] bias, int biasOff,
                              float[] c, int cOff, int ldc) {
-        if (MR == 8) tile8(kc, ap, apOff, bp, bpOff, alpha, 1f, bias, biasOff, c, cOff, ldc);
-        else tile6(kc, ap, apOff, bp, bpOff, alpha, 1f, bias, biasOff, c, cOff, ldc);
+        if (MR == 8) tile8(kc, ap, apOff, bp, bpOff, alpha, 0f, c, cOff, ldc);
+        else tile6(kc, ap, apOff, bp, bpOff, alpha, 0f, c, cOff, ldc);
+        FloatVector y0 = FloatVector.fromArray(S, bias, biasOff), y1 = FloatVector.fromArray(S, bias, biasOff + L);
+        for (int r = 0, o = cOff; r < MR; r++, o += ldc) { // alpha*acc + bias, rounded as fma(bias, 1, alpha*acc) is
+            FloatVector.fromArray(S, c, o).add(y0).intoArray(c, o);
+            FloatVector.fromArray(S, c, o + L).add(y1).intoArray(c, o + L);
+        }
     }
 
     // The tiles are written out rather than through helpers: a vector passed to a method that C2
@@ -61,7 +74,7 @@ final class VectorFloatKernels implements FloatKernels {
 
     /** The 8 x (2 vectors) tile: 16 accumulators, 2 loads of B and 8 broadcasts of A per step of k. */
     private static void tile8(int kc, float[] ap, int apOff, float[] bp, int bpOff, float alpha, float beta,
-                              float[] bias, int biasOff, float[] c, int cOff, int ldc) {
+                               float[] c, int cOff, int ldc) {
         FloatVector c00 = FloatVector.zero(S), c01 = c00;
         FloatVector c10 = c00, c11 = c00, c20 = c00, c21 = c00, c30 = c00, c31 = c00, c40 = c00, c41 = c00, c50 = c00, c51 = c00, c60 = c00, c61 = c00, c70 = c00, c71 = c00;
         int ai = apOff, bi = bpOff;
@@ -94,25 +107,7 @@ final class VectorFloatKernels implements FloatKernels {
             c71 = a.fma(b1, c71);
         }
         int o0 = cOff, o1 = o0 + ldc, o2 = o1 + ldc, o3 = o2 + ldc, o4 = o3 + ldc, o5 = o4 + ldc, o6 = o5 + ldc, o7 = o6 + ldc;
-        if (bias != null) { // alpha*acc + bias, rounded as fma(bias, 1, alpha*acc) is
-            FloatVector y0 = FloatVector.fromArray(S, bias, biasOff), y1 = FloatVector.fromArray(S, bias, biasOff + L);
-            c00.mul(alpha).add(y0).intoArray(c, o0);
-            c01.mul(alpha).add(y1).intoArray(c, o0 + L);
-            c10.mul(alpha).add(y0).intoArray(c, o1);
-            c11.mul(alpha).add(y1).intoArray(c, o1 + L);
-            c20.mul(alpha).add(y0).intoArray(c, o2);
-            c21.mul(alpha).add(y1).intoArray(c, o2 + L);
-            c30.mul(alpha).add(y0).intoArray(c, o3);
-            c31.mul(alpha).add(y1).intoArray(c, o3 + L);
-            c40.mul(alpha).add(y0).intoArray(c, o4);
-            c41.mul(alpha).add(y1).intoArray(c, o4 + L);
-            c50.mul(alpha).add(y0).intoArray(c, o5);
-            c51.mul(alpha).add(y1).intoArray(c, o5 + L);
-            c60.mul(alpha).add(y0).intoArray(c, o6);
-            c61.mul(alpha).add(y1).intoArray(c, o6 + L);
-            c70.mul(alpha).add(y0).intoArray(c, o7);
-            c71.mul(alpha).add(y1).intoArray(c, o7 + L);
-        } else if (beta == 0f) {
+        if (beta == 0f) {
             c00.mul(alpha).intoArray(c, o0);
             c01.mul(alpha).intoArray(c, o0 + L);
             c10.mul(alpha).intoArray(c, o1);
@@ -152,7 +147,7 @@ final class VectorFloatKernels implements FloatKernels {
 
     /** The 6 x (2 vectors) tile: 12 accumulators, 2 loads of B and 6 broadcasts of A per step of k. */
     private static void tile6(int kc, float[] ap, int apOff, float[] bp, int bpOff, float alpha, float beta,
-                              float[] bias, int biasOff, float[] c, int cOff, int ldc) {
+                               float[] c, int cOff, int ldc) {
         FloatVector c00 = FloatVector.zero(S), c01 = c00;
         FloatVector c10 = c00, c11 = c00, c20 = c00, c21 = c00, c30 = c00, c31 = c00, c40 = c00, c41 = c00, c50 = c00, c51 = c00;
         int ai = apOff, bi = bpOff;
@@ -179,21 +174,7 @@ final class VectorFloatKernels implements FloatKernels {
             c51 = a.fma(b1, c51);
         }
         int o0 = cOff, o1 = o0 + ldc, o2 = o1 + ldc, o3 = o2 + ldc, o4 = o3 + ldc, o5 = o4 + ldc;
-        if (bias != null) { // alpha*acc + bias, rounded as fma(bias, 1, alpha*acc) is
-            FloatVector y0 = FloatVector.fromArray(S, bias, biasOff), y1 = FloatVector.fromArray(S, bias, biasOff + L);
-            c00.mul(alpha).add(y0).intoArray(c, o0);
-            c01.mul(alpha).add(y1).intoArray(c, o0 + L);
-            c10.mul(alpha).add(y0).intoArray(c, o1);
-            c11.mul(alpha).add(y1).intoArray(c, o1 + L);
-            c20.mul(alpha).add(y0).intoArray(c, o2);
-            c21.mul(alpha).add(y1).intoArray(c, o2 + L);
-            c30.mul(alpha).add(y0).intoArray(c, o3);
-            c31.mul(alpha).add(y1).intoArray(c, o3 + L);
-            c40.mul(alpha).add(y0).intoArray(c, o4);
-            c41.mul(alpha).add(y1).intoArray(c, o4 + L);
-            c50.mul(alpha).add(y0).intoArray(c, o5);
-            c51.mul(alpha).add(y1).intoArray(c, o5 + L);
-        } else if (beta == 0f) {
+        if (beta == 0f) {
             c00.mul(alpha).intoArray(c, o0);
             c01.mul(alpha).intoArray(c, o0 + L);
             c10.mul(alpha).intoArray(c, o1);
