@@ -55,7 +55,7 @@ final class VectorFloatKernels implements FloatKernels {
      * a third store in {@link #tile8}: with one there, JDK 17's C2 no longer compiled the tile's vector
      * operations (W2 at 1,300 samples/s instead of 75,000; {@code CompiledTilesTest}); nor a copy of
      * the tile in a method of its own, which C2 compiled a second time, in the first training steps
-     * (W2's figure 2-6% lower in 10 pairs).
+     * (W2's figure 2-8% lower in 9 of 10 pairs).
      */
     @Override
     public void gemmTileBias(int kc, float[] ap, int apOff, float[] bp, int bpOff, float alpha, float[] bias, int biasOff,
