@@ -53,7 +53,7 @@ final class VectorFloatKernels implements FloatKernels {
      * The tile with beta = 0, then the bias added to each of its rows while they are in L1 (two vector
      * loads, adds and stores per row, against the tile's kc steps of 16 or 12 FMAs). The bias is not
      * a third store in {@link #tile8}: with one there, JDK 17's C2 no longer compiled the tile's vector
-     * operations (W2 at 1,300 samples/s instead of 75,000; {@code CompiledTilesTest}); nor a copy of
+     * operations (W2 at 1,300 samples/s instead of 75,000; {@code CompiledKernelsTest}); nor a copy of
      * the tile in a method of its own, which C2 compiled a second time, in the first training steps
      * (W2's figure 2-8% lower in 9 of 10 pairs).
      */
