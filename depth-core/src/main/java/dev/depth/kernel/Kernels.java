@@ -3,6 +3,7 @@ package dev.depth.kernel;
 import dev.depth.kernel.simd.AttentionKernels;
 import dev.depth.kernel.simd.Simd;
 
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicReference;
 
 /**
@@ -31,7 +32,7 @@ public final class Kernels {
         return Simd.vectorized();
     }
 
-    private static final java.util.concurrent.atomic.AtomicBoolean JIT_ADVISED = new java.util.concurrent.atomic.AtomicBoolean();
+    private static final AtomicBoolean JIT_ADVISED = new AtomicBoolean();
 
     /**
      * Leaves a training step's orchestration to HotSpot's C1 compiler, through compiler directives

@@ -8,9 +8,10 @@ package dev.depth.kernel.simd;
  * fallback (an object per operation, about 100x slower), and the micro-kernel entered with a real
  * panel (k = 784 for W2's first layer) stays there until its loop has run some 100,000 times. The
  * first step of W2's MLP took 2.0-2.4 s, most of it there, against 2 ms later on. Small calls reach
- * the compile threshold by their number for little work each. They also call it with beta 0,
- * beta 1 and a bias ({@link FloatKernels#gemmTileBias}) alike: with only one side of its store in
- * the profile, C2's code was deoptimised in the middle of the first step and compiled again.
+ * the compile threshold by their number for little work each. They also call it with beta 0 and
+ * beta 1 alike: with only one side of its store in the profile, C2's code was deoptimised in the
+ * middle of the first step and compiled again. A third of the calls go through
+ * {@link FloatKernels#gemmTileBias}, so that its bias loop is compiled as well.
  *
  * <p>Only the micro-kernel: warming up every kernel this way (element-wise ops, packing) made the
  * first step shorter still, but moved compilations into the steps that W2's figure times and made
