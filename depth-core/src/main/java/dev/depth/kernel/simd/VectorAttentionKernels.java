@@ -17,22 +17,48 @@ final class VectorAttentionKernels implements AttentionKernels {
     private static final VectorSpecies<Float> S = FloatVector.SPECIES_PREFERRED;
     private static final int L = S.length();
 
+    /**
+     * Whether this JDK's C2 compiles all the operations the kernels use: masked loads and stores,
+     * rearranges, conversions between lane types. JDK 17's does not, and each of those ran the
+     * Vector API's Java fallback there (an object per operation: 3-16 KB allocated per call of
+     * {@code gemm} on rows or columns that are not a multiple of 4 and L, 2-3 KB per row of
+     * {@code expShiftSum}; {@code CompiledKernelsTest}); JDK 25's does. Versions in between were
+     * not measured and take the basic form.
+     */
+    static final boolean FULL_API = Runtime.version().feature() >= 25;
+
+    /**
+     * With {@code basic}, only what JDK 17's C2 compiles: unmasked loads and stores, lane-wise
+     * arithmetic, broadcasts, single lanes and MAX reductions; ragged ends, lane sums and exp are
+     * scalar code. Each form gives the same results whether its caller is interpreted or compiled.
+     */
+    private final boolean basic;
+
     /** Throws when the preferred width is not one this class was written and tested for. */
     VectorAttentionKernels() {
+        this(!FULL_API);
+    }
+
+    /** The basic form (see {@link #basic}) or the full one; tests run both on any JDK. */
+    VectorAttentionKernels(boolean basic) {
         if (L != 4 && L != 8 && L != 16) throw new IllegalStateException("unexpected preferred vector width: " + L + " floats");
+        this.basic = basic;
     }
 
     @Override
     public String name() {
-        return "SIMD (" + L + " floats)";
+        return "SIMD (" + L + " floats" + (basic ? ", basic" : "") + ")";
     }
 
     @Override
     public void gemm(int rows, int k, float[] a, int ao, int ars, int acs, float[] b, int bo, int ldb, int n, float alpha,
                      boolean accumulate, float[] c, int co, int ldc) {
         int i = 0;
-        for (; i + 4 <= rows; i += 4) gemm4(k, a, ao + i * ars, ars, acs, b, bo, ldb, n, alpha, accumulate, c, co + i * ldc, ldc);
-        for (; i < rows; i++) gemm1(k, a, ao + i * ars, acs, b, bo, ldb, n, alpha, accumulate, c, co + i * ldc);
+        for (; i + 4 <= rows; i += 4) gemm4(k, a, ao + i * ars, ars, acs, b, bo, ldb, n, alpha, accumulate, c, co + i * ldc, ldc, basic);
+        for (; i < rows; i++) {
+            if (basic) gemm1Basic(k, a, ao + i * ars, acs, b, bo, ldb, n, alpha, accumulate, c, co + i * ldc);
+            else gemm1(k, a, ao + i * ars, acs, b, bo, ldb, n, alpha, accumulate, c, co + i * ldc);
+        }
     }
 
     // The tiles are written out: a vector passed to a method C2 does not inline is boxed.
@@ -43,14 +69,34 @@ final class VectorAttentionKernels implements AttentionKernels {
      * inlining budget before the narrower blocks' stores and boxed their accumulators.
      */
     private static void gemm4(int k, float[] a, int ao, int ars, int acs, float[] b, int bo, int ldb, int n, float alpha,
-                              boolean accumulate, float[] c, int co, int ldc) {
+                              boolean accumulate, float[] c, int co, int ldc, boolean basic) {
         int j = 0;
         for (; j + 2 * L <= n; j += 2 * L) tile4x2(k, a, ao, ars, acs, b, bo + j, ldb, alpha, accumulate, c, co + j, ldc);
         if (j + L <= n) {
             tile4x1(k, a, ao, ars, acs, b, bo + j, ldb, alpha, accumulate, c, co + j, ldc);
             j += L;
         }
-        if (j < n) tile4Masked(k, a, ao, ars, acs, b, bo, ldb, j, n, alpha, accumulate, c, co, ldc);
+        if (j < n) {
+            if (basic) columnsScalar(4, k, a, ao, ars, acs, b, bo, ldb, j, n, alpha, accumulate, c, co, ldc);
+            else tile4Masked(k, a, ao, ars, acs, b, bo, ldb, j, n, alpha, accumulate, c, co, ldc);
+        }
+    }
+
+    /**
+     * Columns [j, n) of {@code rows} rows of C in scalar code, each element's sum in increasing p
+     * with fused multiply-adds: the bits of {@link #tile4Masked}'s lanes.
+     */
+    private static void columnsScalar(int rows, int k, float[] a, int ao, int ars, int acs, float[] b, int bo, int ldb, int j, int n,
+                                      float alpha, boolean accumulate, float[] c, int co, int ldc) {
+        for (int r = 0; r < rows; r++) {
+            for (int jj = j; jj < n; jj++) {
+                float acc = 0f;
+                for (int p = 0, ap = ao + r * ars, row = bo + jj; p < k; p++, ap += acs, row += ldb) acc = Math.fma(a[ap], b[row], acc);
+                int o = co + r * ldc + jj;
+                float v = acc * alpha;
+                c[o] = accumulate ? v + c[o] : v;
+            }
+        }
     }
 
     /** A 4 x 2L block of C at column offsets bo (of B) and co (of C): 4 x 2 accumulators. */
@@ -114,11 +160,22 @@ final class VectorAttentionKernels implements AttentionKernels {
             c2 = FloatVector.broadcast(S, a[a2 + ap]).fma(b0, c2);
             c3 = FloatVector.broadcast(S, a[a3 + ap]).fma(b0, c3);
         }
+        // the stores written out: through storeMasked, C2 (JDK 25) boxed a vector or the mask, 144 bytes per call
         int o = co + j;
-        storeMasked(c0, alpha, accumulate, c, o, m);
-        storeMasked(c1, alpha, accumulate, c, o + ldc, m);
-        storeMasked(c2, alpha, accumulate, c, o + 2 * ldc, m);
-        storeMasked(c3, alpha, accumulate, c, o + 3 * ldc, m);
+        c0 = c0.mul(alpha);
+        c1 = c1.mul(alpha);
+        c2 = c2.mul(alpha);
+        c3 = c3.mul(alpha);
+        if (accumulate) {
+            c0 = c0.add(FloatVector.fromArray(S, c, o, m));
+            c1 = c1.add(FloatVector.fromArray(S, c, o + ldc, m));
+            c2 = c2.add(FloatVector.fromArray(S, c, o + 2 * ldc, m));
+            c3 = c3.add(FloatVector.fromArray(S, c, o + 3 * ldc, m));
+        }
+        c0.intoArray(c, o, m);
+        c1.intoArray(c, o + ldc, m);
+        c2.intoArray(c, o + 2 * ldc, m);
+        c3.intoArray(c, o + 3 * ldc, m);
     }
 
     /** One row of C, two accumulators per vector of columns (even and odd steps of k). */
@@ -134,6 +191,33 @@ final class VectorAttentionKernels implements AttentionKernels {
             }
             if (p < k) c0 = FloatVector.broadcast(S, a[ap]).fma(FloatVector.fromArray(S, b, row, m), c0);
             storeMasked(c0.add(c1), alpha, accumulate, c, co + j, m);
+        }
+    }
+
+    /** {@link #gemm1} without masks: whole vectors of columns, then the rest in scalar code with the same two sums. */
+    private static void gemm1Basic(int k, float[] a, int ao, int acs, float[] b, int bo, int ldb, int n, float alpha,
+                                   boolean accumulate, float[] c, int co) {
+        int j = 0;
+        for (; j + L <= n; j += L) {
+            FloatVector c0 = FloatVector.zero(S), c1 = c0;
+            int p = 0, ap = ao, row = bo + j;
+            for (; p + 1 < k; p += 2, ap += 2 * acs, row += 2 * ldb) {
+                c0 = FloatVector.broadcast(S, a[ap]).fma(FloatVector.fromArray(S, b, row), c0);
+                c1 = FloatVector.broadcast(S, a[ap + acs]).fma(FloatVector.fromArray(S, b, row + ldb), c1);
+            }
+            if (p < k) c0 = FloatVector.broadcast(S, a[ap]).fma(FloatVector.fromArray(S, b, row), c0);
+            store(c0.add(c1), alpha, accumulate, c, co + j);
+        }
+        for (; j < n; j++) {
+            float c0 = 0f, c1 = 0f;
+            int p = 0, ap = ao, row = bo + j;
+            for (; p + 1 < k; p += 2, ap += 2 * acs, row += 2 * ldb) {
+                c0 = Math.fma(a[ap], b[row], c0);
+                c1 = Math.fma(a[ap + acs], b[row + ldb], c1);
+            }
+            if (p < k) c0 = Math.fma(a[ap], b[row], c0);
+            float v = (c0 + c1) * alpha;
+            c[co + j] = accumulate ? v + c[co + j] : v;
         }
     }
 
@@ -161,6 +245,15 @@ final class VectorAttentionKernels implements AttentionKernels {
 
     @Override
     public float expShiftSum(float[] x, int xo, int n, float shift) {
+        if (basic) { // exp's conversions and the lane sum's rearranges: scalar code, the same polynomial
+            float sum = 0f;
+            for (int i = 0; i < n; i++) {
+                float e = exp(x[xo + i] - shift);
+                x[xo + i] = e;
+                sum += e;
+            }
+            return sum;
+        }
         FloatVector acc = FloatVector.zero(S);
         int i = 0;
         for (; i <= n - L; i += L) {
@@ -187,7 +280,9 @@ final class VectorAttentionKernels implements AttentionKernels {
         int i = 0;
         for (; i <= n - L; i += L)
             FloatVector.fromArray(S, ds, dso + i).sub(sub).mul(FloatVector.fromArray(S, p, po + i)).intoArray(ds, dso + i);
-        if (i < n) {
+        if (basic) {
+            for (; i < n; i++) ds[dso + i] = (ds[dso + i] - sub) * p[po + i];
+        } else if (i < n) {
             VectorMask<Float> m = S.indexInRange(i, n);
             FloatVector.fromArray(S, ds, dso + i, m).sub(sub).mul(FloatVector.fromArray(S, p, po + i, m)).intoArray(ds, dso + i, m);
         }
@@ -198,6 +293,12 @@ final class VectorAttentionKernels implements AttentionKernels {
         FloatVector acc = FloatVector.zero(S);
         int i = 0;
         for (; i <= n - L; i += L) acc = FloatVector.fromArray(S, a, ao + i).fma(FloatVector.fromArray(S, b, bo + i), acc);
+        if (basic) { // the lanes in order, then the rest
+            float sum = 0f;
+            for (int l = 0; l < L; l++) sum += acc.lane(l);
+            for (; i < n; i++) sum = Math.fma(a[ao + i], b[bo + i], sum);
+            return sum;
+        }
         if (i < n) {
             VectorMask<Float> m = S.indexInRange(i, n);
             acc = FloatVector.fromArray(S, a, ao + i, m).fma(FloatVector.fromArray(S, b, bo + i, m), acc);
@@ -233,6 +334,24 @@ final class VectorAttentionKernels implements AttentionKernels {
      * agree bit for bit (the EXP lanewise operation does not promise that). NaN stays NaN; x below
      * {@link #EXP_MIN}, -Infinity included, gives 0.
      */
+    /** {@link #exp(FloatVector)} on one float, operation for operation: the same bits. */
+    private static float exp(float x) {
+        if (x != x) return x;
+        if (x < EXP_MIN) return 0f;
+        float k = x * LOG2E + ROUND - ROUND;
+        float r = Math.fma(k, -LN2_HI, x);
+        r = Math.fma(k, -LN2_LO, r);
+        float p = 1f / 5040f;
+        p = Math.fma(p, r, 1f / 720f);
+        p = Math.fma(p, r, 1f / 120f);
+        p = Math.fma(p, r, 1f / 24f);
+        p = Math.fma(p, r, 1f / 6f);
+        p = Math.fma(p, r, 0.5f);
+        p = Math.fma(p, r, 1f);
+        p = Math.fma(p, r, 1f);
+        return p * Float.intBitsToFloat(((int) k + 127) << 23);
+    }
+
     private static FloatVector exp(FloatVector x) {
         VectorMask<Float> tiny = x.compare(VectorOperators.LT, EXP_MIN);
         FloatVector xc = x.max(EXP_MIN);

@@ -1,19 +1,38 @@
 package dev.depth.kernel.simd;
 
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.MethodSource;
 
+import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.List;
 
 import static org.junit.jupiter.api.Assertions.*;
 
-/** The attention kernels in use against the scalar oracle, on ragged sizes and strided operands. */
+/**
+ * The attention kernels against the scalar oracle, on ragged sizes and strided operands: the ones in
+ * use and, where the Vector API runs, both forms of the vector kernels (the basic one, for JDKs whose
+ * C2 does not compile masks and rearranges, and the full one), whichever this JDK picks.
+ */
 class AttentionKernelsTest {
-    private final AttentionKernels fast = AttentionKernels.get(), oracle = AttentionKernels.scalar();
+    private final AttentionKernels oracle = AttentionKernels.scalar();
+
+    static List<AttentionKernels> forms() {
+        List<AttentionKernels> forms = new ArrayList<>(List.of(AttentionKernels.get()));
+        if (Simd.vectorized()) {
+            forms.add(new VectorAttentionKernels(true));
+            forms.add(new VectorAttentionKernels(false));
+        }
+        return forms;
+    }
 
     @Test
     void theVectorKernelsAreChosenWithTheOtherSimdKernels() {
+        AttentionKernels fast = AttentionKernels.get();
         assertEquals(Simd.vectorized(), fast != oracle, fast.name());
         assertEquals("scalar", oracle.name());
+        if (Simd.vectorized()) assertEquals(!VectorAttentionKernels.FULL_API, fast.name().contains("basic"), fast.name());
     }
 
     private static void assertClose(float[] expected, float[] actual, double rtol, String what) {
@@ -25,8 +44,9 @@ class AttentionKernelsTest {
         }
     }
 
-    @Test
-    void gemmMatchesTheOracleAndWritesOnlyItsTile() {
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("forms")
+    void gemmMatchesTheOracleAndWritesOnlyItsTile(AttentionKernels fast) {
         int[] rowCounts = {1, 3, 4, 5, 9}, depths = {0, 1, 5, 32, 65}, widths = {1, 7, 16, 17, 33, 49, 64, 130};
         long seed = 0;
         for (int rows : rowCounts) {
@@ -53,8 +73,9 @@ class AttentionKernelsTest {
         }
     }
 
-    @Test
-    void softmaxPiecesMatchTheOracle() {
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("forms")
+    void softmaxPiecesMatchTheOracle(AttentionKernels fast) {
         for (int n : new int[] {0, 1, 7, 16, 17, 33, 130}) {
             float[] x = FloatKernelsTest.random(n + 3, n);
             for (int i = 0; i < x.length; i += 5) x[i] = Float.NEGATIVE_INFINITY; // masked scores give exactly 0
@@ -73,8 +94,9 @@ class AttentionKernelsTest {
         }
     }
 
-    @Test
-    void expIsAccurateAcrossItsRange() {
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("forms")
+    void expIsAccurateAcrossItsRange(AttentionKernels fast) {
         int n = 4001;
         float[] x = new float[n];
         for (int i = 0; i < n; i++) x[i] = -87f + 87f * i / (n - 1);
@@ -91,7 +113,32 @@ class AttentionKernelsTest {
     }
 
     @Test
-    void resultsDoNotDependOnTheCall() {
+    void theBasicFormComputesTheFullFormsBitsInGemmAndExp() {
+        if (!Simd.vectorized()) return;
+        AttentionKernels full = new VectorAttentionKernels(false), basic = new VectorAttentionKernels(true);
+        for (int rows : new int[] {1, 4, 6}) {
+            for (int n : new int[] {3, 17, 40}) {
+                int k = 9;
+                float[] a = FloatKernelsTest.random(rows * k, rows + n), b = FloatKernelsTest.random(k * n, n);
+                float[] c1 = FloatKernelsTest.random(rows * n, 7), c2 = c1.clone();
+                full.gemm(rows, k, a, 0, k, 1, b, 0, n, n, 0.5f, true, c1, 0, n);
+                basic.gemm(rows, k, a, 0, k, 1, b, 0, n, n, 0.5f, true, c2, 0, n);
+                assertArrayEquals(c1, c2, "gemm rows " + rows + " n " + n);
+            }
+        }
+        float[] x = new float[301];
+        for (int i = 0; i < x.length; i++) x[i] = -90f + 0.3f * i;
+        x[5] = Float.NaN;
+        x[6] = Float.NEGATIVE_INFINITY;
+        float[] e1 = x.clone(), e2 = x.clone();
+        full.expShiftSum(e1, 0, x.length, 0.5f);
+        basic.expShiftSum(e2, 0, x.length, 0.5f);
+        assertArrayEquals(e1, e2, "exp");
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("forms")
+    void resultsDoNotDependOnTheCall(AttentionKernels fast) {
         float[] x = FloatKernelsTest.random(200, 5), y1 = x.clone(), y2 = x.clone();
         float s1 = fast.expShiftSum(y1, 1, 190, 0.5f), s2 = fast.expShiftSum(y2, 1, 190, 0.5f);
         assertEquals(s1, s2);
