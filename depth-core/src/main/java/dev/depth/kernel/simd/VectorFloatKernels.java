@@ -14,7 +14,8 @@ import jdk.incubator.vector.VectorSpecies;
  * AVX2). Loaded only through {@link Simd}, which catches every failure to link it.
  *
  * <p>The GEMM tile is MR x (2 vectors): 8 x 32 on AVX-512 (16 accumulators of its 32 registers;
- * measured 5 to 35% faster than 6 x 32 here), 6 x 16 on AVX2 (12 of 16). Every loop
+ * measured 5 to 35% faster than 6 x 32 here) from JDK 25 on, 6 x 32 on AVX-512 before ({@link #TILE8}),
+ * 6 x 16 on AVX2 (12 of 16). Every loop
  * finishes its tail with the scalar formula of {@link ScalarFloatKernels}, so element-wise
  * results are bit-identical to it.
  */
@@ -26,8 +27,16 @@ final class VectorFloatKernels implements FloatKernels {
     private static final VectorSpecies<Integer> INTS = S.withLanes(int.class);
     /** Half a vector (8 floats with AVX-512): a row of an MR = 8 GEMM panel in {@link #copyBlock}. */
     private static final VectorSpecies<Float> HALF = L >= 8 ? VectorSpecies.of(float.class, VectorShape.forBitSize(L * Float.SIZE / 2)) : null;
-    /** 8 rows with 32 vector registers (AVX-512), 6 with 16 (AVX2): accumulators + 3 must fit. */
-    private static final int MR = L == 16 ? 8 : 6, NR = 2 * L;
+    /**
+     * 8 rows with 32 vector registers (AVX-512), 6 with 16 (AVX2): accumulators + 3 must fit. On JDKs
+     * before 25 AVX-512 takes 6 rows too: JDK 17's C2 compiled the 8-row tile into one of two forms from
+     * one process to the next (10,008 or 10,520 bytes of code, from the same inlining and nearly the same
+     * profile), and the larger ran at half speed: W1 at 2048 435-453 or 235-247 GFLOP/s, about half the
+     * processes each way; with 6 rows, 391-409 in 6 of 6 processes, and W2 67-87k samples/s against
+     * 44-55k (4 pairs, 2026-11-27). JDK 18-24 were not measured and are treated as 17.
+     */
+    static final boolean TILE8 = L == 16 && Runtime.version().feature() >= 25;
+    private static final int MR = TILE8 ? 8 : 6, NR = 2 * L;
 
     /** Throws when the preferred vector width is not one this class was written and tested for. */
     VectorFloatKernels() {
