@@ -327,13 +327,6 @@ final class VectorAttentionKernels implements AttentionKernels {
     /** 1.5 * 2^23: adding and subtracting it rounds a float of magnitude below 2^22 to an integer. */
     private static final float ROUND = 12582912f;
 
-    /**
-     * exp(x) for x <= 88 (here x <= 0: a score minus its row's maximum) within a few ulps: x = k ln2
-     * + r with |r| <= ln2 / 2, exp(r) by a degree-7 Taylor-Horner polynomial, times 2^k built in the
-     * exponent bits. Plain adds and fused multiply-adds only, so the interpreter and compiled code
-     * agree bit for bit (the EXP lanewise operation does not promise that). NaN stays NaN; x below
-     * {@link #EXP_MIN}, -Infinity included, gives 0.
-     */
     /** {@link #exp(FloatVector)} on one float, operation for operation: the same bits. */
     private static float exp(float x) {
         if (x != x) return x;
@@ -352,6 +345,13 @@ final class VectorAttentionKernels implements AttentionKernels {
         return p * Float.intBitsToFloat(((int) k + 127) << 23);
     }
 
+    /**
+     * exp(x) for x <= 88 (here x <= 0: a score minus its row's maximum) within a few ulps: x = k ln2
+     * + r with |r| <= ln2 / 2, exp(r) by a degree-7 Taylor-Horner polynomial, times 2^k built in the
+     * exponent bits. Plain adds and fused multiply-adds only, so the interpreter and compiled code
+     * agree bit for bit (the EXP lanewise operation does not promise that). NaN stays NaN; x below
+     * {@link #EXP_MIN}, -Infinity included, gives 0.
+     */
     private static FloatVector exp(FloatVector x) {
         VectorMask<Float> tiny = x.compare(VectorOperators.LT, EXP_MIN);
         FloatVector xc = x.max(EXP_MIN);
