@@ -185,8 +185,8 @@ final class TrainCommand implements Callable<Integer> {
             trainSeconds += r.trainSeconds();
         }
         double samplesPerSecond = totalSamples / steadySeconds;
-        err.printf(Locale.ROOT, "done: test accuracy %.4f, test loss %.4f, %,.0f samples/s, %d epochs in %s; checkpoint %s%n",
-                last.testAccuracy(), last.testLoss(), samplesPerSecond, nEpochs, Progress.duration(seconds), outDir);
+        err.printf(Locale.ROOT, "done: test accuracy %.4f, test loss %.4f, %,.0f samples/s, %d epoch%s in %s; checkpoint %s%n",
+                last.testAccuracy(), last.testLoss(), samplesPerSecond, nEpochs, nEpochs == 1 ? "" : "s", Progress.duration(seconds), outDir);
         err.flush();
         if (common.json) {
             Map<String, Object> m = new LinkedHashMap<>();
