@@ -114,7 +114,7 @@ class AttentionKernelsTest {
 
     @Test
     void theBasicFormComputesTheFullFormsBitsInGemmAndExp() {
-        if (!Simd.vectorized()) return;
+        org.junit.jupiter.api.Assumptions.assumeTrue(Simd.vectorized(), "no SIMD kernels on this machine");
         AttentionKernels full = new VectorAttentionKernels(false), basic = new VectorAttentionKernels(true);
         for (int rows : new int[] {1, 4, 6}) {
             for (int n : new int[] {3, 17, 40}) {
