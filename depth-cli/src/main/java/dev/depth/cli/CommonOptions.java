@@ -38,7 +38,8 @@ final class CommonOptions {
 
     /**
      * Applies --threads, gives the JIT Depth's advice ({@link dev.depth.kernel.Kernels#adviseJit}) and starts
-     * the kernels' warm-up ({@link dev.depth.kernel.Kernels#warmUpInBackground}); returns the thread count in use.
+     * the kernels' warm-up ({@link dev.depth.kernel.Kernels#warmUpInBackground}) and the training code's
+     * ({@link dev.depth.train.TrainingWarmUp#inBackground}); returns the thread count in use.
      */
     int applyThreads(picocli.CommandLine.Model.CommandSpec spec) {
         if (threads != null) {
@@ -52,6 +53,7 @@ final class CommonOptions {
         advice.setDaemon(true);
         advice.start();
         dev.depth.kernel.Kernels.warmUpInBackground();
+        dev.depth.train.TrainingWarmUp.inBackground(); // the modules', autograd's and Adam's code, compiled while the data loads
         return Parallel.threads();
     }
 }

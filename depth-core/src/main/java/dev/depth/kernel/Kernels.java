@@ -3,6 +3,8 @@ package dev.depth.kernel;
 import dev.depth.kernel.simd.AttentionKernels;
 import dev.depth.kernel.simd.Simd;
 
+import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicReference;
 
@@ -85,26 +87,51 @@ public final class Kernels {
      * @return the started thread, or null when none was started
      */
     public static Thread warmUpInBackground() {
-        if (!Simd.vectorized() || Runtime.getRuntime().availableProcessors() < 2
-                || "false".equalsIgnoreCase(System.getProperty("depth.warmUp"))) return null;
+        if (!Simd.vectorized() || !warmUpWanted()) return null;
         Thread t = new Thread(Simd::warmUp, "depth-kernel-warm-up");
         t.setDaemon(true);
         if (!WARM_UP.compareAndSet(null, t)) return null;
+        WARM_UPS.add(t);
         t.start();
         return t;
     }
 
+    /** Every warm-up thread started, for {@link #awaitWarmUp()}. */
+    private static final List<Thread> WARM_UPS = new CopyOnWriteArrayList<>();
+
     /**
-     * Waits for the thread of {@link #warmUpInBackground()} to end, if one was started: a benchmark
-     * calls this before it times anything, so that the warm-up does not share the cores with it.
+     * Starts another warm-up on a daemon thread of its own, under the same conditions as
+     * {@link #warmUpInBackground()} (at least two processors, {@code depth.warmUp} not {@code false};
+     * the scalar kernels are no reason to skip it), and {@link #awaitWarmUp()} waits for it too:
+     * layers above the kernels warm their own code up this way ({@code dev.depth.train.TrainingWarmUp}).
+     *
+     * @return the started thread, or null when none was started
+     */
+    public static Thread warmUpInBackground(String name, Runnable task) {
+        if (!warmUpWanted()) return null;
+        Thread t = new Thread(task, name);
+        t.setDaemon(true);
+        WARM_UPS.add(t);
+        t.start();
+        return t;
+    }
+
+    private static boolean warmUpWanted() {
+        return Runtime.getRuntime().availableProcessors() >= 2 && !"false".equalsIgnoreCase(System.getProperty("depth.warmUp"));
+    }
+
+    /**
+     * Waits for the warm-up threads started so far ({@link #warmUpInBackground()} and the others) to
+     * end: a benchmark calls this before it times anything, so that no warm-up shares the cores with it.
      */
     public static void awaitWarmUp() {
-        Thread t = WARM_UP.get();
-        if (t == null) return;
-        try {
-            t.join();
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
+        for (Thread t : WARM_UPS) {
+            try {
+                t.join();
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                return;
+            }
         }
     }
 }

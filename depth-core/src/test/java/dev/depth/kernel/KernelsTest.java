@@ -37,6 +37,27 @@ class KernelsTest {
     }
 
     @Test
+    void anotherWarmUpRunsOnADaemonThreadAndIsAwaited() {
+        java.util.concurrent.atomic.AtomicBoolean done = new java.util.concurrent.atomic.AtomicBoolean();
+        Thread t = Kernels.warmUpInBackground("test-warm-up", () -> {
+            try {
+                Thread.sleep(200);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+            done.set(true);
+        });
+        boolean expected = Runtime.getRuntime().availableProcessors() >= 2 && !"false".equalsIgnoreCase(System.getProperty("depth.warmUp"));
+        assertEquals(expected, t != null);
+        Kernels.awaitWarmUp();
+        if (t != null) {
+            assertEquals("test-warm-up", t.getName());
+            assertTrue(t.isDaemon());
+            assertTrue(done.get(), "awaitWarmUp returned before the task ended");
+        }
+    }
+
+    @Test
     void withoutTheIncubatorModuleDepthFallsBackToScalarAndStillComputes() throws Exception {
         String out = runChild(List.of());
         assertTrue(out.contains("scalar fallback: "), out);
