@@ -86,7 +86,8 @@ final class BenchCommand implements Callable<Integer> {
         } catch (IllegalArgumentException e) {
             throw new ParameterException(spec.commandLine(), e.getMessage());
         }
-        common.applyThreads(spec);
+        if (ids.stream().anyMatch(id -> List.of("W2", "W3", "W4", "W5").contains(id))) common.applyThreadsForTraining(spec);
+        else common.applyThreads(spec); // W1 and W6 wait for the warm-ups: none they do not need
         err.printf(Locale.ROOT, "depth bench %s | %s %s | kernels: %s%n", String.join(" ", ids),
                 System.getProperty("java.vm.name"), System.getProperty("java.version"), dev.depth.kernel.Kernels.describe());
         err.flush();

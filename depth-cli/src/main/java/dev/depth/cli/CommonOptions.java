@@ -37,9 +37,19 @@ final class CommonOptions {
     }
 
     /**
+     * {@link #applyThreads} for a command that trains: also starts the training code's warm-up
+     * ({@link dev.depth.train.TrainingWarmUp#inBackground}), which compiles the modules', autograd's and
+     * Adam's code on a spare core while the data loads.
+     */
+    int applyThreadsForTraining(picocli.CommandLine.Model.CommandSpec spec) {
+        int threads = applyThreads(spec);
+        dev.depth.train.TrainingWarmUp.inBackground();
+        return threads;
+    }
+
+    /**
      * Applies --threads, gives the JIT Depth's advice ({@link dev.depth.kernel.Kernels#adviseJit}) and starts
-     * the kernels' warm-up ({@link dev.depth.kernel.Kernels#warmUpInBackground}) and the training code's
-     * ({@link dev.depth.train.TrainingWarmUp#inBackground}); returns the thread count in use.
+     * the kernels' warm-up ({@link dev.depth.kernel.Kernels#warmUpInBackground}); returns the thread count in use.
      */
     int applyThreads(picocli.CommandLine.Model.CommandSpec spec) {
         if (threads != null) {
@@ -53,7 +63,6 @@ final class CommonOptions {
         advice.setDaemon(true);
         advice.start();
         dev.depth.kernel.Kernels.warmUpInBackground();
-        dev.depth.train.TrainingWarmUp.inBackground(); // the modules', autograd's and Adam's code, compiled while the data loads
         return Parallel.threads();
     }
 }

@@ -128,7 +128,7 @@ final class TrainCommand implements Callable<Integer> {
             throw new ParameterException(spec.commandLine(), "--optimizer must be one of " + OptimizerFactory.NAMES + ", got '" + optimizer + "'");
         double rate = lr != null ? lr : OptimizerFactory.defaultLr(optimizer);
         if (!(rate > 0) || Double.isInfinite(rate)) throw new ParameterException(spec.commandLine(), "--lr must be a positive number, got " + rate);
-        int threads = common.applyThreads(spec);
+        int threads = common.applyThreadsForTraining(spec);
         Path outDir = out != null ? out : Path.of("runs", model.toLowerCase(Locale.ROOT) + "-"
                 + LocalDateTime.now().format(DateTimeFormatter.ofPattern("yyyyMMdd-HHmmss")));
 
@@ -219,7 +219,7 @@ final class TrainCommand implements Callable<Integer> {
         if (!List.of("char", "bpe").contains(tk)) throw new ParameterException(spec.commandLine(), "--tokenizer must be char or bpe, got '" + tokenizer + "'");
         int nSteps = positive("--steps", steps, 0), batch = positive("--batch-size", batchSize, 32);
         double rate = lr != null ? lr : (m.equals("gpt") ? 1e-3 : 2e-3);
-        int threads = common.applyThreads(spec);
+        int threads = common.applyThreadsForTraining(spec);
         TextCorpus corpus = text != null ? TextCorpus.load(text) : TextCorpus.load();
         Path outDir = out != null ? out : Path.of("runs", m + "-" + LocalDateTime.now().format(DateTimeFormatter.ofPattern("yyyyMMdd-HHmmss")));
         err.printf(Locale.ROOT, "text %s: %,d characters, unigram entropy %.3f bits/char | %d steps, batch %d, AdamW lr %s, seed %d, %d threads | kernels: %s%n",
@@ -257,7 +257,7 @@ final class TrainCommand implements Callable<Integer> {
         int len = positive("--length", length, 0), nSteps = positive("--steps", steps, 0), h = positive("--hidden", hidden, 0);
         int batch = positive("--batch-size", batchSize, 64);
         double rate = lr != null ? lr : 1e-3;
-        int threads = common.applyThreads(spec);
+        int threads = common.applyThreadsForTraining(spec);
         err.printf(Locale.ROOT, "task %s, cell %s, length %d, hidden %d, batch %d, %d steps, Adam lr %s, clip 1.0, seed %d, %d threads | kernels: %s%n",
                 t, t.equals("reverse") ? "gru (seq2seq + attention)" : c, len, h, batch, nSteps, rate, seed, threads, Kernels.describe());
         err.flush();
