@@ -6,7 +6,6 @@ import dev.depth.kernel.simd.Simd;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.atomic.AtomicBoolean;
-import java.util.concurrent.atomic.AtomicReference;
 
 /**
  * What the kernels of this JVM run on. {@link #describe()} is the line to print at start-up.
@@ -71,7 +70,7 @@ public final class Kernels {
         }
     }
 
-    private static final AtomicReference<Thread> WARM_UP = new AtomicReference<>();
+    private static final AtomicBoolean KERNEL_WARM_UP = new AtomicBoolean();
 
     /**
      * Starts a daemon thread that calls the GEMM micro-kernel a few thousand times on a small tile,
@@ -87,13 +86,8 @@ public final class Kernels {
      * @return the started thread, or null when none was started
      */
     public static Thread warmUpInBackground() {
-        if (!Simd.vectorized() || !warmUpWanted()) return null;
-        Thread t = new Thread(Simd::warmUp, "depth-kernel-warm-up");
-        t.setDaemon(true);
-        if (!WARM_UP.compareAndSet(null, t)) return null;
-        WARM_UPS.add(t);
-        t.start();
-        return t;
+        if (!Simd.vectorized() || !warmUpWanted() || !KERNEL_WARM_UP.compareAndSet(false, true)) return null;
+        return warmUpInBackground("depth-kernel-warm-up", Simd::warmUp);
     }
 
     /** Every warm-up thread started, for {@link #awaitWarmUp()}. */

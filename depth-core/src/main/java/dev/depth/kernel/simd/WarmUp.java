@@ -17,7 +17,9 @@ package dev.depth.kernel.simd;
  * first step shorter still, but moved compilations into the steps that W2's figure times and made
  * that figure about 4% lower (2026-11-27, bench/README.md, "Whole runs"). With the JIT's advice
  * ({@link dev.depth.kernel.Kernels#adviseJit()}) the packing kernels' warm-up measured neutral on
- * that figure and 0.15 s off the first epoch on average: not added ("A faster morning").
+ * that figure and 0.15 s off the first epoch on average: not added ("A faster morning"). Awaited before
+ * the first step, a warm-up of every kernel shortened the epochs but not the process: it only moved
+ * the time ("W2 once more").
  */
 final class WarmUp {
     private WarmUp() {}
