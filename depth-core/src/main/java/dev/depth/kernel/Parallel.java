@@ -36,13 +36,22 @@ public final class Parallel {
      */
     static final long SPIN_NANOS = Math.max(0L, Long.getLong("depth.spinMicros", 1000L)) * 1000L;
     /**
-     * An idle worker spins for this long, then calls {@link Thread#yield()} until {@link #SPIN_NANOS}:
-     * while the JIT is still compiling, its threads need the cores that the workers would spin on.
-     * W2's timed steps 50-469 (one process per run, 6 alternating pairs): 9% faster than spinning the
-     * whole 1,000 us in 5 pairs of 6, 4% faster than parking after 100 us; the same from step 370 on.
-     * A caller waiting for its workers does the same (another 4% on those steps, 4 pairs of 6).
+     * An idle worker spins for this long, then calls {@link Thread#yield()} until {@link #SPIN_NANOS};
+     * a caller waiting for its workers does the same. Where nothing else is runnable on the core,
+     * the yield returns at once and the loop still sees new work within a microsecond; where
+     * something is (a JIT compiler or GC thread, or the other pool thread that the scheduler has put
+     * on the same core), the yield hands the core over instead of spinning out a time slice while
+     * the thread with the work waits for it. A perf trace of a loop of W2's GEMMs showed the worker
+     * preempted ~300 times in 6 s by the caller itself, sharing its core, and ~270 times by ZGC's
+     * director thread; 5% of the regions then ran on the caller alone.
+     * 5 us rather than 50 (2026-11-27, W2 over 2 epochs, one process per run, alternating): 1-4% more
+     * samples/s in 7 of 8 pairs and 4 of 5 in a slower hour of the machine, W3, W4 and W5 the same.
+     * 0 (yielding at once) was as fast on W2 but made W6's batch-1 latency 10% longer (12.2-12.7
+     * against 11.3-11.4 us), where the worker must answer each call within microseconds. Earlier
+     * (2026-11-26): spinning the whole 1,000 us was 9% slower on W2's timed steps than 50 us, which
+     * was 4% faster than parking after 100 us.
      */
-    static final long BUSY_SPIN_NANOS = 50_000L;
+    static final long BUSY_SPIN_NANOS = 5_000L;
 
     private static final ReentrantLock REGION = new ReentrantLock();
     private static volatile int threads = Runtime.getRuntime().availableProcessors();

@@ -711,6 +711,73 @@ final class VectorFloatKernels implements FloatKernels {
         if (p < kc) SCALAR.transposeRows8(src, s + p, lds, kc - p, dst, d + p * ldd, ldd);
     }
 
+    /**
+     * Sixteen rows with 16-float vectors: a 16 x 16 block per step (sixteen row loads, four rounds
+     * of the same two-vector interleave pairing vector i with vector i + 8, which transposes the
+     * block), each resulting column of sixteen stored whole, so every panel row's half is written
+     * by one store rather than by two 8-float stores from two passes over the panel. Packing one
+     * thread's half of W2's first-layer weight as B^T (256 x 784 into 32-column panels, Zen 5,
+     * JDK 25, 2026-11-27): 26 us against 32 us with the two 8-row calls. Other vector widths, and
+     * JDKs whose two-vector rearranges do not compile, take the two 8-row calls.
+     */
+    @Override
+    public void transposeRows16(float[] src, int s, int lds, int kc, float[] dst, int d, int ldd) {
+        if (ldd < 16) throw new IllegalArgumentException("transposeRows16: ldd must be >= 16, got " + ldd);
+        if (!SIXTEEN_LANES || !TWO_VECTOR_REARRANGE) {
+            FloatKernels.super.transposeRows16(src, s, lds, kc, dst, d, ldd);
+            return;
+        }
+        transposeRows16Simd(src, s, lds, kc, dst, d, ldd);
+    }
+
+    /** Whether the preferred vectors hold 16 floats (AVX-512), which {@link #transposeRows16Simd} needs. */
+    static final boolean SIXTEEN_LANES = L == 16;
+
+    /** The 16 x 16 SIMD transpose, for 16-float vectors only (tests call it directly). */
+    static void transposeRows16Simd(float[] src, int s, int lds, int kc, float[] dst, int d, int ldd) {
+        if (!SIXTEEN_LANES) throw new IllegalStateException("transposeRows16Simd needs 16-float vectors, this machine's are " + L);
+        int p = 0;
+        for (; p + 16 <= kc; p += 16) {
+            FloatVector r0 = FloatVector.fromArray(S, src, s + p), r1 = FloatVector.fromArray(S, src, s + lds + p);
+            FloatVector r2 = FloatVector.fromArray(S, src, s + 2 * lds + p), r3 = FloatVector.fromArray(S, src, s + 3 * lds + p);
+            FloatVector r4 = FloatVector.fromArray(S, src, s + 4 * lds + p), r5 = FloatVector.fromArray(S, src, s + 5 * lds + p);
+            FloatVector r6 = FloatVector.fromArray(S, src, s + 6 * lds + p), r7 = FloatVector.fromArray(S, src, s + 7 * lds + p);
+            FloatVector r8 = FloatVector.fromArray(S, src, s + 8 * lds + p), r9 = FloatVector.fromArray(S, src, s + 9 * lds + p);
+            FloatVector r10 = FloatVector.fromArray(S, src, s + 10 * lds + p), r11 = FloatVector.fromArray(S, src, s + 11 * lds + p);
+            FloatVector r12 = FloatVector.fromArray(S, src, s + 12 * lds + p), r13 = FloatVector.fromArray(S, src, s + 13 * lds + p);
+            FloatVector r14 = FloatVector.fromArray(S, src, s + 14 * lds + p), r15 = FloatVector.fromArray(S, src, s + 15 * lds + p);
+            for (int round = 0; round < 4; round++) {
+                FloatVector a0 = r0.rearrange(LO1, r8), a1 = r0.rearrange(HI1, r8), a2 = r1.rearrange(LO1, r9), a3 = r1.rearrange(HI1, r9);
+                FloatVector a4 = r2.rearrange(LO1, r10), a5 = r2.rearrange(HI1, r10), a6 = r3.rearrange(LO1, r11), a7 = r3.rearrange(HI1, r11);
+                FloatVector a8 = r4.rearrange(LO1, r12), a9 = r4.rearrange(HI1, r12), a10 = r5.rearrange(LO1, r13), a11 = r5.rearrange(HI1, r13);
+                FloatVector a12 = r6.rearrange(LO1, r14), a13 = r6.rearrange(HI1, r14), a14 = r7.rearrange(LO1, r15), a15 = r7.rearrange(HI1, r15);
+                r0 = a0; r1 = a1; r2 = a2; r3 = a3; r4 = a4; r5 = a5; r6 = a6; r7 = a7;
+                r8 = a8; r9 = a9; r10 = a10; r11 = a11; r12 = a12; r13 = a13; r14 = a14; r15 = a15;
+            }
+            int o = d + p * ldd;
+            r0.intoArray(dst, o);
+            r1.intoArray(dst, o + ldd);
+            r2.intoArray(dst, o + 2 * ldd);
+            r3.intoArray(dst, o + 3 * ldd);
+            r4.intoArray(dst, o + 4 * ldd);
+            r5.intoArray(dst, o + 5 * ldd);
+            r6.intoArray(dst, o + 6 * ldd);
+            r7.intoArray(dst, o + 7 * ldd);
+            r8.intoArray(dst, o + 8 * ldd);
+            r9.intoArray(dst, o + 9 * ldd);
+            r10.intoArray(dst, o + 10 * ldd);
+            r11.intoArray(dst, o + 11 * ldd);
+            r12.intoArray(dst, o + 12 * ldd);
+            r13.intoArray(dst, o + 13 * ldd);
+            r14.intoArray(dst, o + 14 * ldd);
+            r15.intoArray(dst, o + 15 * ldd);
+        }
+        if (p < kc) {
+            transposeRows8Strided(src, s + p, lds, kc - p, dst, d + p * ldd, ldd);
+            transposeRows8Strided(src, s + 8 * lds + p, lds, kc - p, dst, d + 8 + p * ldd, ldd);
+        }
+    }
+
     private static final VectorSpecies<Float> S8 = FloatVector.SPECIES_256;
     private static final VectorShuffle<Float> LO1_8 = interleave(S8, 1, false), HI1_8 = interleave(S8, 1, true),
             LO2_8 = interleave(S8, 2, false), HI2_8 = interleave(S8, 2, true), LO4_8 = interleave(S8, 4, false), HI4_8 = interleave(S8, 4, true);
