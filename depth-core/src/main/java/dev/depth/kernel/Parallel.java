@@ -119,6 +119,91 @@ public final class Parallel {
         }
     }
 
+    /**
+     * Hands {@code pieces} pieces of work, run in order ({@code piece.accept(0)}, then 1, ...), to
+     * the first pool worker, which runs them one at a time while it has no region to run: work that
+     * the caller will need later (the next mini-batch, say) is done in the idle time between the
+     * regions of the kernels it runs meanwhile. {@link Background#join()} runs the pieces no worker
+     * has started, on the calling thread, waits for the one a worker may be running, and rethrows
+     * the first failure; the pieces after a failed one are not run.
+     *
+     * <p>Each piece should be short (microseconds): a region submitted while the worker runs a
+     * piece waits for the piece to end before the worker takes its chunk. Pieces run one at a time,
+     * each after the previous one has finished (perhaps on another thread; each sees what the
+     * previous one wrote), so piece 0 may allocate what the others fill. With one thread, or when
+     * the worker still holds another unfinished job, or when called from a worker, nothing runs
+     * before {@code join}.
+     *
+     * @param pieces at least 0
+     */
+    public static Background background(int pieces, java.util.function.IntConsumer piece) {
+        if (pieces < 0) throw new IllegalArgumentException("Parallel.background: pieces must be >= 0, got " + pieces);
+        java.util.Objects.requireNonNull(piece, "Parallel.background: piece is null");
+        Background job = new Background(pieces, piece);
+        Worker[] ws = workers;
+        if (pieces > 0 && ws.length > 0 && !(Thread.currentThread() instanceof Worker)) ws[0].offer(job);
+        return job;
+    }
+
+    /** Work handed to a pool worker by {@link #background}. */
+    public static final class Background {
+        private final int pieces;
+        private final java.util.function.IntConsumer piece;
+        /** Pieces claimed (started) so far, and finished so far: a piece is claimed only once the one before it finished. */
+        private final AtomicInteger claimed = new AtomicInteger(), finished = new AtomicInteger();
+        private volatile Throwable failure;
+        private volatile Worker holder;
+        private boolean joined;
+
+        private Background(int pieces, java.util.function.IntConsumer piece) {
+            this.pieces = pieces;
+            this.piece = piece;
+        }
+
+        /** Runs the next piece if it can be claimed now (the previous one finished, no failure); false otherwise. */
+        boolean runNext() {
+            if (failure != null) return false;
+            int i = claimed.get();
+            if (i >= pieces || finished.get() != i || !claimed.compareAndSet(i, i + 1)) return false;
+            try {
+                piece.accept(i);
+            } catch (Throwable t) {
+                failure = t;
+            } finally {
+                finished.incrementAndGet();
+            }
+            return true;
+        }
+
+        /** True when no piece is running and none will: all finished, or one failed. */
+        boolean settled() {
+            int c = claimed.get();
+            return finished.get() == c && (c == pieces || failure != null);
+        }
+
+        /**
+         * Runs the pieces not yet started on this thread and waits for the one a worker may be
+         * running; rethrows the first failure (an unchecked exception or error as itself, others
+         * wrapped). Call it once.
+         */
+        public void join() {
+            if (joined) throw new IllegalStateException("Parallel.Background: join was already called");
+            joined = true;
+            long start = System.nanoTime();
+            while (!settled()) {
+                if (runNext()) continue;
+                if (System.nanoTime() - start < BUSY_SPIN_NANOS) Thread.onSpinWait(); // a worker runs a piece: microseconds
+                else Thread.yield();
+            }
+            Worker w = holder;
+            if (w != null) w.job.compareAndSet(this, null); // let the worker drop it (and what it holds) now
+            Throwable t = failure;
+            if (t instanceof RuntimeException e) throw e;
+            if (t instanceof Error e) throw e;
+            if (t != null) throw new RuntimeException(t);
+        }
+    }
+
     /** True inside a parallel region (a worker, or a caller running its chunks): a nested call runs inline. */
     static boolean nested() {
         return Thread.currentThread() instanceof Worker || REGION.isHeldByCurrentThread();
@@ -200,6 +285,8 @@ public final class Parallel {
     /** A daemon thread that runs one chunk at a time, spinning briefly between chunks. */
     private static final class Worker extends Thread {
         private final java.util.concurrent.atomic.AtomicReference<Region> slot = new java.util.concurrent.atomic.AtomicReference<>();
+        /** Background work run between regions (see {@link Parallel#background}), or null. */
+        private final java.util.concurrent.atomic.AtomicReference<Background> job = new java.util.concurrent.atomic.AtomicReference<>();
         private final int own; // the chunk of every region that this worker runs first: its index + 1
         private volatile boolean stopped;
 
@@ -214,6 +301,15 @@ public final class Parallel {
             LockSupport.unpark(this);
         }
 
+        /** Takes a background job unless an unfinished one is held; wakes the worker if parked. */
+        void offer(Background b) {
+            Background old = job.get();
+            if ((old == null || old.settled()) && job.compareAndSet(old, b)) {
+                b.holder = this;
+                LockSupport.unpark(this);
+            }
+        }
+
         void shutdown() {
             stopped = true;
             LockSupport.unpark(this);
@@ -224,10 +320,14 @@ public final class Parallel {
             long idleSince = System.nanoTime();
             while (!stopped) {
                 Region r = slot.get() == null ? null : slot.getAndSet(null);
+                Background b;
                 if (r != null) {
                     r.runChunks(own);
                     idleSince = System.nanoTime();
+                } else if ((b = job.get()) != null && b.runNext()) { // one piece, then look for a region again
+                    idleSince = System.nanoTime();
                 } else {
+                    if (b != null && b.settled()) job.compareAndSet(b, null);
                     long idle = System.nanoTime() - idleSince;
                     if (idle < Math.min(BUSY_SPIN_NANOS, SPIN_NANOS)) Thread.onSpinWait();
                     else if (idle < SPIN_NANOS) Thread.yield(); // a compiler, GC or loader thread waiting for this core gets it

@@ -341,6 +341,60 @@ class DataLoaderTest {
         }
     }
 
+    /**
+     * Without a prefetch thread on several kernel threads, a tensor dataset's next batch is built by
+     * an idle pool worker: the same batches as with one thread or a prefetch thread, float or byte
+     * features, and a bad index fails the call for its own batch, not earlier.
+     */
+    @Test
+    void batchesBuiltInTheBackgroundAreTheSame() {
+        int threads = dev.depth.kernel.Parallel.threads();
+        try {
+            java.util.Random r = new java.util.Random(5);
+            int n = 203, row = 37;
+            float[] y = new float[n];
+            byte[] bytes = new byte[n * row];
+            r.nextBytes(bytes);
+            for (int i = 0; i < n; i++) y[i] = i;
+            TensorDataset fromBytes = TensorDataset.ofUnsignedBytes(bytes, 255f, new int[] {row}, Tensor.wrap(y, n));
+            for (TensorDataset d : new TensorDataset[] {numbered(n), fromBytes}) {
+                List<float[]> reference = new ArrayList<>();
+                dev.depth.kernel.Parallel.setThreads(1);
+                for (Batch b : DataLoader.builder(d).batchSize(17).shuffle(3).prefetch(0).build()) reference.add(b.x().toFloatArray());
+                for (int t : new int[] {2, 3}) {
+                    dev.depth.kernel.Parallel.setThreads(t);
+                    for (int prefetch : new int[] {0, 2}) {
+                        List<float[]> got = new ArrayList<>();
+                        DataLoader loader = DataLoader.builder(d).batchSize(17).shuffle(3).prefetch(prefetch).build();
+                        for (Batch b : loader) {
+                            got.add(b.x().toFloatArray());
+                            dev.depth.kernel.Parallel.forRange(4096, 1, (a, c) -> { }); // regions between batches, as a training step
+                        }
+                        assertEquals(reference.size(), got.size());
+                        for (int k = 0; k < got.size(); k++) assertArrayEquals(reference.get(k), got.get(k), "threads=" + t + " prefetch=" + prefetch + " batch " + k);
+                    }
+                }
+            }
+            dev.depth.kernel.Parallel.setThreads(2);
+            Sampler badThird = new Sampler() {
+                @Override public int length(int epoch) { return 12; }
+                @Override public int[] indices(int epoch) {
+                    int[] o = new int[12];
+                    for (int i = 0; i < 12; i++) o[i] = i;
+                    o[9] = 1000; // in the third batch of four
+                    return o;
+                }
+            };
+            DataLoader.BatchIterator it = DataLoader.builder(numbered(20)).batchSize(4).sampler(badThird).prefetch(0).build().iterator();
+            assertEquals(4, it.next().size());
+            assertEquals(4, it.next().size());
+            IndexOutOfBoundsException e = assertThrows(IndexOutOfBoundsException.class, it::hasNext);
+            assertTrue(e.getMessage().contains("1000"), e.getMessage());
+        } finally {
+            dev.depth.kernel.Parallel.setThreads(threads);
+        }
+    }
+
     @Test
     void settingsAreValidated() {
         TensorDataset data = numbered(3);

@@ -41,6 +41,91 @@ class ParallelTest {
     }
 
     @Test
+    void backgroundPiecesRunOnceInOrderOnAnIdleWorker() throws Exception {
+        Parallel.setThreads(2);
+        int pieces = 40;
+        List<Integer> order = java.util.Collections.synchronizedList(new ArrayList<>());
+        Thread[] ran = new Thread[pieces];
+        Parallel.Background job = Parallel.background(pieces, i -> {
+            order.add(i);
+            ran[i] = Thread.currentThread();
+        });
+        long deadline = System.nanoTime() + 5_000_000_000L;
+        while (order.size() < pieces && System.nanoTime() < deadline) Thread.sleep(1); // the caller is idle: the worker has time
+        job.join();
+        List<Integer> expected = new ArrayList<>();
+        for (int i = 0; i < pieces; i++) expected.add(i);
+        assertEquals(expected, order, "each piece once, in order");
+        for (Thread t : ran) assertTrue(t != Thread.currentThread() && t.getName().startsWith("depth-worker"), "ran on " + t);
+        assertThrows(IllegalStateException.class, job::join, "a second join");
+    }
+
+    @Test
+    void joinRunsThePiecesLeftAndSeesWhatEachWrote() {
+        for (int threads : new int[] {1, 2, 3}) {
+            Parallel.setThreads(threads);
+            for (int round = 0; round < 200; round++) {
+                int[][] box = new int[1][];
+                int pieces = 1 + round % 9;
+                // piece 0 allocates what the others fill: each must see the writes of the one before
+                Parallel.Background job = Parallel.background(pieces, i -> {
+                    if (i == 0) box[0] = new int[pieces];
+                    else box[0][i] = box[0][i - 1] + i;
+                });
+                if (round % 2 == 0) Parallel.forRange(1000, 1, (a, b) -> { }); // a region between: the worker takes it first
+                job.join();
+                for (int i = 1; i < pieces; i++) assertEquals(i * (i + 1) / 2, box[0][i], "threads=" + threads + " round=" + round + " piece=" + i);
+            }
+            Parallel.background(0, i -> { throw new AssertionError("no pieces"); }).join();
+        }
+    }
+
+    @Test
+    void aFailedPieceStopsTheRestAndJoinRethrowsIt() {
+        for (int threads : new int[] {1, 2}) {
+            Parallel.setThreads(threads);
+            var after = new java.util.concurrent.atomic.AtomicInteger();
+            Parallel.Background job = Parallel.background(6, i -> {
+                if (i == 2) throw new IndexOutOfBoundsException("piece 2");
+                if (i > 2) after.incrementAndGet();
+            });
+            IndexOutOfBoundsException e = assertThrows(IndexOutOfBoundsException.class, job::join);
+            assertEquals("piece 2", e.getMessage());
+            assertEquals(0, after.get(), "pieces after the failed one ran");
+            Parallel.Background checked = Parallel.background(1, i -> { throw new java.io.UncheckedIOException(new java.io.IOException("disk")); });
+            assertThrows(java.io.UncheckedIOException.class, checked::join);
+        }
+        assertThrows(IllegalArgumentException.class, () -> Parallel.background(-1, i -> { }));
+    }
+
+    @Test
+    void aBusyWorkerLeavesASecondJobToItsJoin() throws InterruptedException {
+        Parallel.setThreads(2);
+        java.util.concurrent.CountDownLatch release = new java.util.concurrent.CountDownLatch(1);
+        java.util.concurrent.CountDownLatch started = new java.util.concurrent.CountDownLatch(1);
+        Parallel.Background slow = Parallel.background(2, i -> {
+            if (i == 0) {
+                started.countDown();
+                try {
+                    release.await();
+                } catch (InterruptedException e) {
+                    throw new RuntimeException(e);
+                }
+            }
+        });
+        Thread[] ran = new Thread[1];
+        try {
+            assertTrue(started.await(5, java.util.concurrent.TimeUnit.SECONDS), "the worker took the first job");
+            Parallel.Background second = Parallel.background(1, i -> ran[0] = Thread.currentThread());
+            second.join();
+            assertSame(Thread.currentThread(), ran[0], "the second job ran on the caller");
+        } finally {
+            release.countDown();
+        }
+        slow.join();
+    }
+
+    @Test
     void everyIndexRunsExactlyOnceInContiguousChunks() {
         for (int threads : new int[] {1, 2, 3, 5}) {
             Parallel.setThreads(threads);
