@@ -151,18 +151,6 @@ public interface FloatKernels {
      */
     void transposeRows8(float[] src, int s, int lds, int kc, float[] dst, int d, int ldd);
 
-    /**
-     * Sixteen rows into a panel, as two {@link #transposeRows8(float[], int, int, int, float[], int, int)}
-     * calls: dst[d + p*ldd + r] = src[s + r*lds + p] for r < 16, p < kc, with {@code ldd >= 16};
-     * the other ldd - 16 floats of each panel row are left alone. Packs sixteen rows of a
-     * transposed B (a linear layer's weight) into a GEMM panel. Bit-identical in every implementation.
-     */
-    default void transposeRows16(float[] src, int s, int lds, int kc, float[] dst, int d, int ldd) {
-        if (ldd < 16) throw new IllegalArgumentException("transposeRows16: ldd must be >= 16, got " + ldd);
-        transposeRows8(src, s, lds, kc, dst, d, ldd);
-        transposeRows8(src, s + 8 * lds, lds, kc, dst, d + 8, ldd);
-    }
-
     // ---- matrix-vector products (rows of a matrix dotted with one vector) ----------------------
 
     /**

@@ -54,7 +54,6 @@ class CompiledKernelsTest {
         assertCompiled("the GEMM's packing",
                 i -> { K.transposeRows8(src, 1, lds, kc, dst, 0, 8); return dst[i % dst.length]; }, // A's panels
                 i -> { K.transposeRows8(src, 2, lds, kc, dst, 0, NR); return dst[i % dst.length]; }, // B^T's panels
-                i -> { K.transposeRows16(src, 2, lds, kc, dst, 0, NR); return dst[i % dst.length]; }, // the same, 16 rows at once
                 i -> { K.copyBlock(src, 3, lds, kc, NR, dst, 0, NR); return dst[i % dst.length]; }, // B's panels
                 i -> { K.copyBlock(src, 4, lds, kc, 8, dst, 0, 8); return dst[i % dst.length]; }); // A^T's panels
     }
