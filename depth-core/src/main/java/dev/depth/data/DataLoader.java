@@ -59,7 +59,8 @@ import java.util.function.IntFunction;
  * batch holds the same values either way, and an exception thrown while building one comes from
  * the iterator's {@code hasNext}/{@code next} for that batch, as when it is built there. An
  * exception thrown on a prefetch thread is rethrown by the iterator's {@code hasNext}/{@code next}
- * in the consumer thread (unchecked exceptions as themselves, with a suppressed note; others wrapped). The thread ends when the epoch is done, when the iterator is
+ * in the consumer thread (unchecked exceptions as themselves, with a suppressed note; others
+ * wrapped). The thread ends when the epoch is done, when the iterator is
  * {@link BatchIterator#close() closed}, or, if an iterator is abandoned without closing (a
  * {@code break} out of a for-each loop), once the iterator is garbage collected; so abandoning an
  * iterator does not leak a blocked thread, though closing it frees the thread at once. With

@@ -21,6 +21,10 @@ import java.util.concurrent.locks.ReentrantLock;
  * threads() - 1} workers that wait for {@link #SPIN_NANOS} after each region before they park, so
  * back-to-back kernels pay a few microseconds per region rather than a thread wake-up. Chunks
  * not yet claimed by a worker are run by the caller, so a busy machine degrades gracefully.
+ *
+ * <p>Between regions the first worker may run work handed to it with {@link #background} (a data
+ * loader's next batch), a short piece at a time, so that what it builds costs the caller nothing
+ * but the wait for a piece in progress.
  */
 public final class Parallel {
     /**
