@@ -48,8 +48,9 @@ public final class Parallel {
      * the thread with the work waits for it. A perf trace of a loop of W2's GEMMs showed the worker
      * preempted ~300 times in 6 s by the caller itself, sharing its core, and ~270 times by ZGC's
      * director thread; 5% of the regions then ran on the caller alone.
-     * 5 us rather than 50 (2026-11-27, W2 over 2 epochs, one process per run, alternating): 1-4% more
-     * samples/s in 7 of 8 pairs and 4 of 5 in a slower hour of the machine, W3, W4 and W5 the same.
+     * 5 us rather than 50 (2026-11-27, W2 over 2 epochs, one process per run, alternating): 0.5-4% more
+     * samples/s in 7 of 8 pairs; in two sets in slower hours of the machine, more in 4 of 6 pairs (one
+     * equal) and in 3 of 5. W3, W4 and W5 the same.
      * 0 (yielding at once) was as fast on W2 but made W6's batch-1 latency 10% longer (12.2-12.7
      * against 11.3-11.4 us), where the worker must answer each call within microseconds. Earlier
      * (2026-11-26): spinning the whole 1,000 us was 9% slower on W2's timed steps than 50 us, which
