@@ -190,15 +190,12 @@ public final class TensorDataset implements Dataset<Example> {
      * (DataLoader without a prefetch thread), never for a thread beside it.
      */
     Batch batch(int[] indices, int from, int to, boolean split) {
-        Objects.checkFromToIndex(from, to, indices.length);
+        Assembly a = assembly(indices, from, to);
+        a.accept(0); // the index checks and the arrays
         int count = to - from;
-        for (int k = from; k < to; k++) checkIndex(indices[k], "batch");
-        float[] x = new float[Math.multiplyExact(count, featureRow)];
-        float[] y = new float[Math.multiplyExact(count, targetRow)];
-        Parallel.RangeBody rows = (k0, k1) -> copyRows(indices, from, k0, k1, x, y);
-        if (split && (long) count * featureRow >= 2L * SPLIT_MIN) Parallel.forRange(count, Math.max(1, SPLIT_MIN / featureRow), rows);
-        else rows.run(0, count);
-        return new Batch(Tensor.wrap(x, withFirst(count, featureShape())), Tensor.wrap(y, withFirst(count, targetShape())));
+        if (split && (long) count * featureRow >= 2L * SPLIT_MIN) Parallel.forRange(count, Math.max(1, SPLIT_MIN / featureRow), a::rows);
+        else a.rows(0, count);
+        return a.batch();
     }
 
     /** Examples per piece of a {@link #assembly}: 16 rows of 784 pixels decode in about 3 us. */
@@ -239,7 +236,19 @@ public final class TensorDataset implements Dataset<Example> {
                 y = new float[Math.multiplyExact(count, targetRow)];
             } else {
                 int k0 = (piece - 1) * ASSEMBLY_ROWS;
-                copyRows(indices, from, k0, Math.min(count, k0 + ASSEMBLY_ROWS), x, y);
+                rows(k0, Math.min(count, k0 + ASSEMBLY_ROWS));
+            }
+        }
+
+        /** Examples indices[from + k] for k in [k0, k1) into rows k of the batch (after piece 0; ranges may run on several threads). */
+        void rows(int k0, int k1) {
+            float[] fs = features == null ? null : features.storage(), ts = targets.storage();
+            int fo = features == null ? 0 : features.offset(), to0 = targets.offset();
+            for (int k = k0; k < k1; k++) {
+                int i = indices[from + k];
+                if (fs != null) System.arraycopy(fs, fo + i * featureRow, x, k * featureRow, featureRow);
+                else decode(bytesOffset + i * featureRow, x, k * featureRow, featureRow);
+                System.arraycopy(ts, to0 + i * targetRow, y, k * targetRow, targetRow);
             }
         }
 
@@ -247,18 +256,6 @@ public final class TensorDataset implements Dataset<Example> {
         Batch batch() {
             if (x == null) throw new IllegalStateException("TensorDataset.Assembly: the pieces have not run");
             return new Batch(Tensor.wrap(x, withFirst(count, featureShape())), Tensor.wrap(y, withFirst(count, targetShape())));
-        }
-    }
-
-    /** Examples indices[from + k] for k in [k0, k1) into rows k of x and y. */
-    private void copyRows(int[] indices, int from, int k0, int k1, float[] x, float[] y) {
-        float[] fs = features == null ? null : features.storage(), ts = targets.storage();
-        int fo = features == null ? 0 : features.offset(), to0 = targets.offset();
-        for (int k = k0; k < k1; k++) {
-            int i = indices[from + k];
-            if (fs != null) System.arraycopy(fs, fo + i * featureRow, x, k * featureRow, featureRow);
-            else decode(bytesOffset + i * featureRow, x, k * featureRow, featureRow);
-            System.arraycopy(ts, to0 + i * targetRow, y, k * targetRow, targetRow);
         }
     }
 

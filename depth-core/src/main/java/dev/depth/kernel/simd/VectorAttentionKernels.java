@@ -25,7 +25,7 @@ final class VectorAttentionKernels implements AttentionKernels {
      * {@code expShiftSum}; {@code CompiledKernelsTest}); JDK 25's does. Versions in between were
      * not measured and take the basic form.
      */
-    static final boolean FULL_API = Runtime.version().feature() >= 25;
+    static final boolean FULL_API = FullC2.YES;
 
     /**
      * With {@code basic}, only what JDK 17's C2 compiles: unmasked loads and stores, lane-wise

@@ -35,7 +35,7 @@ final class VectorFloatKernels implements FloatKernels {
      * processes each way; with 6 rows, 391-409 in 6 of 6 processes, and W2 67-87k samples/s against
      * 44-55k (4 pairs, 2026-11-27). JDK 18-24 were not measured and are treated as 17.
      */
-    static final boolean TILE8 = L == 16 && Runtime.version().feature() >= 25;
+    static final boolean TILE8 = L == 16 && FullC2.YES;
     private static final int MR = TILE8 ? 8 : 6, NR = 2 * L;
 
     /** Throws when the preferred vector width is not one this class was written and tested for. */
@@ -640,7 +640,7 @@ final class VectorFloatKernels implements FloatKernels {
      * for an 8 x 256 transpose against 0.16 us on JDK 25 and 0.85 us for the scalar moves), so
      * older JDKs take the scalar transpose. JDK 18-24 were not measured and are treated as 17.
      */
-    static final boolean TWO_VECTOR_REARRANGE = Runtime.version().feature() >= 25;
+    static final boolean TWO_VECTOR_REARRANGE = FullC2.YES;
 
     /**
      * Whether {@link #copyBlock} copies with vector loads and stores. On JDK 25 they copy an 8 x 512
@@ -648,7 +648,7 @@ final class VectorFloatKernels implements FloatKernels {
      * 19 us), so older JDKs copy a row at a time with {@link System#arraycopy} (1.6 us). JDK 18-24
      * were not measured and are treated as 17.
      */
-    static final boolean VECTOR_COPY = Runtime.version().feature() >= 25;
+    static final boolean VECTOR_COPY = FullC2.YES;
 
     /** The SIMD transpose, whatever the JDK (tests call it directly). */
     static void transposeRows8Simd(float[] src, int s, int lds, int kc, float[] dst, int d, int ldd) {

@@ -323,6 +323,19 @@ class FloatKernelsTest {
         }
     }
 
+    /** The JDK switches are read after Simd has loaded the kernels (a class-initialisation cycle would leave them false). */
+    @Test
+    void theJdkSwitchesFollowTheJdk() {
+        boolean full = Runtime.version().feature() >= 25;
+        assertEquals(full, FullC2.YES);
+        if (simd()) {
+            assertEquals(full, VectorFloatKernels.TWO_VECTOR_REARRANGE);
+            assertEquals(full, VectorFloatKernels.VECTOR_COPY);
+            assertEquals(full && fast.tileCols() == 32, VectorFloatKernels.TILE8);
+            assertEquals(full, VectorAttentionKernels.FULL_API);
+        }
+    }
+
     @Test
     void transposeRows8IsBitIdenticalToTheOracle() {
         for (int kc : new int[] {1, 7, 8, 15, 16, 17, 31, 33, 256, 1023}) {
