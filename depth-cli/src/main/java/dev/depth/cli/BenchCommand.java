@@ -145,6 +145,8 @@ final class BenchCommand implements Callable<Integer> {
                         num(m.get("b1_latency_us")), num(m.get("b1_latency_us_p10")), num(m.get("b1_latency_us_p90"))));
                 rows.add(String.format(Locale.ROOT, "%-4s %-28s %,14.0f   %,.0f - %,.0f", w, "batch-256 samples/s",
                         num(m.get("b256_samples_per_s")), num(m.get("b256_samples_per_s_min")), num(m.get("b256_samples_per_s_max"))));
+                if (m.get("b256_samples_per_s_unfrozen") instanceof Number plain)
+                    rows.add(String.format(Locale.ROOT, "%-4s %-28s %,14.0f   (the figures above: the model frozen)", w, "batch-256, not frozen", plain.doubleValue()));
             }
             default -> rows.add(w + " " + Json.write(m));
         }

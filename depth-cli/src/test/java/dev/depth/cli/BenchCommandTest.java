@@ -51,6 +51,8 @@ class BenchCommandTest {
         assertCommonKeys(w6, "W6");
         assertTrue(((Number) w6.get("b1_latency_us")).doubleValue() > 0, w6.toString());
         assertTrue(((Number) w6.get("b256_samples_per_s")).doubleValue() > 0, w6.toString());
+        assertTrue(((Number) w6.get("b256_samples_per_s_unfrozen")).doubleValue() > 0, w6.toString());
+        assertEquals(Boolean.TRUE, w6.get("frozen"), w6.toString());
     }
 
     @Test

@@ -84,7 +84,7 @@ public final class Gemm {
     public static void sgemm(boolean transA, boolean transB, int m, int n, int k, float alpha,
                              float[] a, int aOff, int lda, float[] b, int bOff, int ldb,
                              float beta, float[] c, int cOff, int ldc) {
-        multiply(transA, transB, m, n, k, alpha, a, aOff, lda, b, bOff, ldb, beta, c, cOff, ldc, false, null, 0);
+        multiply(transA, transB, m, n, k, alpha, a, aOff, lda, b, bOff, ldb, beta, c, cOff, ldc, false, null, 0, null);
     }
 
     /**
@@ -99,7 +99,66 @@ public final class Gemm {
     public static void linear(int rows, int in, int out, float[] x, int xOff, float[] w, int wOff,
                               float[] bias, int biasOff, boolean relu, float[] y, int yOff) {
         if (rows < 0 || in < 0 || out < 0) throw new IllegalArgumentException("linear: negative size rows=" + rows + " in=" + in + " out=" + out);
-        multiply(false, true, rows, out, in, 1f, x, xOff, in, w, wOff, in, 0f, y, yOff, out, relu, bias, biasOff);
+        multiply(false, true, rows, out, in, 1f, x, xOff, in, w, wOff, in, 0f, y, yOff, out, relu, bias, biasOff, null);
+    }
+
+    /**
+     * {@link #linear} with weights packed beforehand ({@link #packWeights}): the same results, bit for bit,
+     * without packing W^T on every call where the product takes the packed path (a batch of rows); the
+     * other paths (one or two rows, a narrow output) read the row-major copy that {@code w} keeps.
+     */
+    public static void linear(int rows, PackedWeights w, float[] x, int xOff, float[] bias, int biasOff, boolean relu, float[] y, int yOff) {
+        if (rows < 0) throw new IllegalArgumentException("linear: negative size rows=" + rows);
+        multiply(false, true, rows, w.out, w.in, 1f, x, xOff, w.in, w.weight, 0, w.in, 0f, y, yOff, w.out, relu, bias, biasOff, w);
+    }
+
+    /**
+     * A linear layer's weight W (out, in), copied and packed once into the micro-kernel's panels of
+     * W^T, for products with the same weights many times over (inference). It is a snapshot: later
+     * changes to the array it was made from are not seen. It holds the panels (every k block of
+     * every column panel, padded to whole panels) and a row-major copy, about twice the weight's size.
+     */
+    public static final class PackedWeights {
+        final int out, in;
+        /** The k block at pc starts at pc * nPanels * NR; its panel q at that + q * kc * NR (see {@link #packB}). */
+        final float[] panels;
+        final float[] weight;
+
+        private PackedWeights(int out, int in, float[] weight) {
+            this.out = out;
+            this.in = in;
+            this.weight = weight;
+            int nPanels = ceilDiv(out, NR);
+            long size = (long) in * nPanels * NR;
+            if (size > Integer.MAX_VALUE - 8)
+                throw new IllegalArgumentException("packWeights: " + out + " x " + in + " needs " + size + " floats of panels, more than an array holds");
+            panels = new float[(int) size];
+            int kStep = kStep(in);
+            for (int pc = 0; pc < in; pc += kStep) packB(true, weight, 0, in, pc, Math.min(kStep, in - pc), 0, out, panels, pc * nPanels * NR);
+        }
+
+        /** Rows of W: the layer's output features. */
+        public int outFeatures() {
+            return out;
+        }
+
+        /** Columns of W: the layer's input features. */
+        public int inFeatures() {
+            return in;
+        }
+    }
+
+    /** Packs W (out, in), row-major at w[wOff], for {@link #linear(int, PackedWeights, float[], int, float[], int, boolean, float[], int)}. */
+    public static PackedWeights packWeights(int out, int in, float[] w, int wOff) {
+        if (out <= 0 || in <= 0) throw new IllegalArgumentException("packWeights: out and in must be positive, got " + out + ", " + in);
+        if (wOff < 0 || (long) wOff + (long) out * in > w.length)
+            throw new IllegalArgumentException("packWeights: " + out + " x " + in + " floats from offset " + wOff + " exceed the array's " + w.length);
+        return new PackedWeights(out, in, java.util.Arrays.copyOfRange(w, wOff, wOff + out * in));
+    }
+
+    /** The depth of the k blocks: k cut into ceil(k / KC) equal blocks (the last may be shorter). */
+    private static int kStep(int k) {
+        return ceilDiv(k, ceilDiv(k, KC));
     }
 
     /**
@@ -110,7 +169,7 @@ public final class Gemm {
      */
     private static void multiply(boolean transA, boolean transB, int m, int n, int k, float alpha,
                                  float[] a, int aOff, int lda, float[] b, int bOff, int ldb,
-                                 float beta, float[] c, int cOff, int ldc, boolean relu, float[] bias, int biasOff) {
+                                 float beta, float[] c, int cOff, int ldc, boolean relu, float[] bias, int biasOff, PackedWeights pw) {
         if (m < 0 || n < 0 || k < 0) throw new IllegalArgumentException("sgemm: negative size m=" + m + " n=" + n + " k=" + k);
         if (m == 0 || n == 0) return;
         boolean rowwise = m <= 2 || (transB && !transA && (m <= DOT_MAX_ROWS || (long) m * n <= DOT_MAX_OUTPUTS));
@@ -130,7 +189,7 @@ public final class Gemm {
         } else if (transposed) {
             transposed(transA, transB, m, n, k, alpha, a, aOff, lda, b, bOff, ldb, beta, c, cOff, ldc, relu);
         } else {
-            packed(transA, transB, m, n, k, alpha, a, aOff, lda, b, bOff, ldb, beta, c, cOff, ldc, relu, bias, biasOff);
+            packed(transA, transB, m, n, k, alpha, a, aOff, lda, b, bOff, ldb, beta, c, cOff, ldc, relu, bias, biasOff, pw);
         }
     }
 
@@ -290,7 +349,7 @@ public final class Gemm {
         } else {
             t = new float[n * m];
         }
-        packed(!transB, !transA, n, m, k, alpha, b, bOff, ldb, a, aOff, lda, 0f, t, 0, m, false, null, 0);
+        packed(!transB, !transA, n, m, k, alpha, b, bOff, ldb, a, aOff, lda, 0f, t, 0, m, false, null, 0, null);
         for (int i = 0; i < m; i++) {
             int co = cOff + i * ldc;
             for (int j = 0; j < n; j++) c[co + j] = reluIf(relu, beta == 0f ? t[j * m + i] : Math.fma(c[co + j], beta, t[j * m + i]));
@@ -299,7 +358,7 @@ public final class Gemm {
 
     private static void packed(boolean transA, boolean transB, int m, int n, int k, float alpha,
                                float[] a, int aOff, int lda, float[] b, int bOff, int ldb,
-                               float beta, float[] c, int cOff, int ldc, boolean relu, float[] bias, int biasOff) {
+                               float beta, float[] c, int cOff, int ldc, boolean relu, float[] bias, int biasOff, PackedWeights pw) {
         int mPanels = ceilDiv(m, MR), nPanels = ceilDiv(n, NR);
         int threads = (long) m * n * k < PARALLEL_MIN || Parallel.nested() ? 1 : Parallel.threads();
         int[] grid = grid(threads, mPanels, nPanels, k);
@@ -312,7 +371,7 @@ public final class Gemm {
                 int j0 = Math.min(n, (int) ((long) nPanels * bj / tn) * NR);
                 int j1 = Math.min(n, (int) ((long) nPanels * (bj + 1) / tn) * NR);
                 if (i0 < i1 && j0 < j1) {
-                    block(transA, transB, i0, i1, j0, j1, k, alpha, a, aOff, lda, b, bOff, ldb, beta, c, cOff, ldc, relu, bias, biasOff);
+                    block(transA, transB, i0, i1, j0, j1, k, alpha, a, aOff, lda, b, bOff, ldb, beta, c, cOff, ldc, relu, bias, biasOff, pw);
                 }
             }
         });
@@ -355,29 +414,35 @@ public final class Gemm {
 
     private static final ThreadLocal<Buffers> BUFFERS = ThreadLocal.withInitial(Buffers::new);
 
-    /** C[i0:i1, j0:j1] on one thread; i0 is a multiple of MR and j0 of NR. A bias (see {@link #multiply}) goes with the first k block. */
+    /**
+     * C[i0:i1, j0:j1] on one thread; i0 is a multiple of MR and j0 of NR. A bias (see {@link #multiply}) goes with the first k block.
+     * With {@code pw}, op(B) is its panels (the blocks of columns start at multiples of NR, so each is a run of whole panels there).
+     */
     private static void block(boolean transA, boolean transB, int i0, int i1, int j0, int j1, int k, float alpha,
                               float[] a, int aOff, int lda, float[] b, int bOff, int ldb,
-                              float beta, float[] c, int cOff, int ldc, boolean relu, float[] bias, int biasOff) {
+                              float beta, float[] c, int cOff, int ldc, boolean relu, float[] bias, int biasOff, PackedWeights pw) {
         Buffers buf = BUFFERS.get();
-        int kStep = ceilDiv(k, ceilDiv(k, KC)); // equal k blocks of at most KC (and at most k)
+        int kStep = kStep(k); // equal k blocks of at most KC (and at most k)
         int aSize = kStep * Math.min(MC, ceilDiv(i1 - i0, MR) * MR);
         int nBlock = columnBlock(i1 - i0);
         int bSize = kStep * Math.min(nBlock, ceilDiv(j1 - j0, NR) * NR);
         if (buf.a.length < aSize) buf.a = new float[aSize];
-        if (buf.b.length < bSize) buf.b = new float[bSize];
-        float[] ap = buf.a, bp = buf.b;
+        if (pw == null && buf.b.length < bSize) buf.b = new float[bSize];
+        float[] ap = buf.a, bp = pw == null ? buf.b : pw.panels;
+        int nPanels = pw == null ? 0 : ceilDiv(pw.out, NR);
         for (int jc = j0; jc < j1; jc += nBlock) {
             int nc = Math.min(nBlock, j1 - jc);
             for (int pc = 0; pc < k; pc += kStep) {
                 int kc = Math.min(kStep, k - pc);
                 float betaBlock = pc == 0 ? beta : 1f;
                 boolean reluTiles = relu && pc + kc == k; // the last k block: the tiles are final
-                packB(transB, b, bOff, ldb, pc, kc, jc, nc, bp);
+                int bpOff = 0;
+                if (pw == null) packB(transB, b, bOff, ldb, pc, kc, jc, nc, bp, 0);
+                else bpOff = pc * nPanels * NR + jc / NR * kc * NR;
                 for (int ic = i0; ic < i1; ic += MC) {
                     int mc = Math.min(MC, i1 - ic);
                     packA(transA, a, aOff, lda, ic, mc, pc, kc, ap);
-                    tiles(kc, ap, bp, mc, nc, alpha, betaBlock, pc == 0 ? bias : null, biasOff + jc, c, cOff + ic * ldc + jc, ldc, reluTiles, buf.tile);
+                    tiles(kc, ap, bp, bpOff, mc, nc, alpha, betaBlock, pc == 0 ? bias : null, biasOff + jc, c, cOff + ic * ldc + jc, ldc, reluTiles, buf.tile);
                 }
             }
         }
@@ -389,12 +454,12 @@ public final class Gemm {
      * L1 against every panel of A, measured 8-20% slower on 128x512x784 and 64x3136x288 and the
      * same on 1024 and 2048 cubes, two threads, JDK 25, in one process alternating the two.)
      */
-    private static void tiles(int kc, float[] ap, float[] bp, int mc, int nc, float alpha, float betaBlock, float[] bias, int bo0,
+    private static void tiles(int kc, float[] ap, float[] bp, int bpOff, int mc, int nc, float alpha, float betaBlock, float[] bias, int bo0,
                               float[] c, int co0, int ldc, boolean reluTiles, float[] tile) {
         for (int ir = 0; ir < mc; ir += MR) {
             int rows = Math.min(MR, mc - ir), apo = ir * kc;
             for (int jr = 0; jr < nc; jr += NR) {
-                int cols = Math.min(NR, nc - jr), bpo = jr * kc;
+                int cols = Math.min(NR, nc - jr), bpo = bpOff + jr * kc;
                 int co = co0 + ir * ldc + jr;
                 if (rows == MR && cols == NR) {
                     if (bias != null) K.gemmTileBias(kc, ap, apo, bp, bpo, alpha, bias, bo0 + jr, c, co, ldc);
@@ -414,10 +479,10 @@ public final class Gemm {
         }
     }
 
-    /** Packs op(B)[pc:pc+kc, jc:jc+nc] as column panels of NR: panel q, row p at q*kc*NR + p*NR; zero padded. */
-    private static void packB(boolean transB, float[] b, int bOff, int ldb, int pc, int kc, int jc, int nc, float[] bp) {
+    /** Packs op(B)[pc:pc+kc, jc:jc+nc] as column panels of NR: panel q, row p at bpOff + q*kc*NR + p*NR; zero padded. */
+    private static void packB(boolean transB, float[] b, int bOff, int ldb, int pc, int kc, int jc, int nc, float[] bp, int bpOff) {
         for (int q = 0; q * NR < nc; q++) {
-            int w = Math.min(NR, nc - q * NR), dst = q * kc * NR;
+            int w = Math.min(NR, nc - q * NR), dst = bpOff + q * kc * NR;
             // copyBlock: one SIMD copy per row of 32 floats (and of 8 for a transposed A, below) on JDK 25 rather than
             // an arraycopy call: 6% faster on 64x3136x288, 13% on 288x3136x64 (A^T B), 1-3% on W2's shapes
             // (2026-11-27, in-process A/B); older JDKs keep the arraycopy calls (VectorFloatKernels.VECTOR_COPY).

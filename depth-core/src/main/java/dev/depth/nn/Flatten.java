@@ -20,6 +20,11 @@ public class Flatten extends Module {
         return x.flatten(startDim, endDim);
     }
 
+    /** A new Flatten over the same dimensions. */
+    Flatten copy() {
+        return new Flatten(startDim, endDim);
+    }
+
     @Override
     protected String extraRepr() {
         return "startDim=" + startDim + ", endDim=" + endDim;

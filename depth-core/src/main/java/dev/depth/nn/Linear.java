@@ -47,6 +47,15 @@ public class Linear extends Module {
         return F.linear(x, weight, bias);
     }
 
+    /**
+     * A snapshot of this layer for inference, its weight packed once for the GEMM: the same outputs,
+     * bit for bit, as this layer's forward pass now, without repacking the weight on every call.
+     * Later changes to this layer are not seen by the snapshot (see {@link FrozenLinear}).
+     */
+    public FrozenLinear freeze() {
+        return new FrozenLinear(this);
+    }
+
     @Override
     protected String extraRepr() {
         return "inFeatures=" + inFeatures + ", outFeatures=" + outFeatures + ", bias=" + (bias != null);

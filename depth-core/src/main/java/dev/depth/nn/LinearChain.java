@@ -6,7 +6,7 @@ import dev.depth.tensor.Tensor;
 import java.util.List;
 
 /**
- * The inference path of {@link Sequential} for runs of {@link Linear} layers, each optionally
+ * The inference path of {@link Sequential} for runs of {@link Linear} (or {@link FrozenLinear}) layers, each optionally
  * followed by a {@link ReLU} (and by {@link Dropout}s in evaluation mode, which are the identity),
  * while no graph is recorded ({@code Autograd.noGrad()}): every layer
  * is one {@link Gemm#linear} call with the bias and the ReLU fused into it, and the activations
@@ -42,11 +42,20 @@ final class LinearChain {
      */
     static int end(List<Module> layers, int from) {
         int i = from;
-        while (i < layers.size() && layers.get(i).getClass() == Linear.class) {
+        while (i < layers.size() && isLinear(layers.get(i))) {
             i++;
             while (i < layers.size() && (layers.get(i).getClass() == ReLU.class || isIdentity(layers.get(i)))) i++;
         }
         return i;
+    }
+
+    /** A {@link Linear} (the exact class) or a {@link FrozenLinear}. */
+    private static boolean isLinear(Module m) {
+        return m.getClass() == Linear.class || m.getClass() == FrozenLinear.class;
+    }
+
+    private static int inFeatures(Module m) {
+        return m instanceof FrozenLinear f ? f.inFeatures : ((Linear) m).inFeatures;
     }
 
     /** A Dropout in evaluation mode: F.dropout returns its input. */
@@ -60,7 +69,7 @@ final class LinearChain {
      * the layers one by one, whose errors name the layer and the shapes).
      */
     static Tensor forward(List<Module> layers, int from, int to, Tensor x) {
-        int features = ((Linear) layers.get(from)).inFeatures, widest = 0;
+        int features = inFeatures(layers.get(from)), widest = 0;
         if (x.dim() < 1 || x.size(-1) != features) return null;
         for (int i = from; i < to; i++) {
             if (layers.get(i) instanceof Linear l) {
@@ -68,18 +77,22 @@ final class LinearChain {
                         || (l.bias != null && (l.bias.dim() != 1 || l.bias.size(0) != l.outFeatures))) return null;
                 features = l.outFeatures;
                 widest = Math.max(widest, features);
+            } else if (layers.get(i) instanceof FrozenLinear f) {
+                if (f.inFeatures != features) return null;
+                features = f.outFeatures;
+                widest = Math.max(widest, features);
             }
         }
         Tensor xc = x.contiguous();
-        int rows = x.numel() / ((Linear) layers.get(from)).inFeatures;
+        int rows = x.numel() / inFeatures(layers.get(from));
         float[][] scratch = (long) rows * widest <= SCRATCH_MAX ? SCRATCH.get() : null;
         float[] src = xc.storage();
         int srcOff = xc.offset(), next = 0, out = 0;
         for (int i = from; i < to; ) {
-            Linear l = (Linear) layers.get(i++);
+            Module layer = layers.get(i++);
             boolean relu = false; // ReLUs and identities up to the next Linear: max(x, 0) once (it is idempotent)
-            for (; i < to && layers.get(i).getClass() != Linear.class; i++) relu |= layers.get(i).getClass() == ReLU.class;
-            out = l.outFeatures;
+            for (; i < to && !isLinear(layers.get(i)); i++) relu |= layers.get(i).getClass() == ReLU.class;
+            out = layer instanceof FrozenLinear f ? f.outFeatures : ((Linear) layer).outFeatures;
             int size = rows * out;
             float[] dst;
             if (i == to || scratch == null) {
@@ -89,8 +102,13 @@ final class LinearChain {
                 dst = scratch[next];
                 next ^= 1;
             }
-            Tensor w = l.weight.contiguous(), b = l.bias == null ? null : l.bias.contiguous();
-            Gemm.linear(rows, l.inFeatures, out, src, srcOff, w.storage(), w.offset(), b == null ? null : b.storage(), b == null ? 0 : b.offset(), relu, dst, 0);
+            if (layer instanceof FrozenLinear f) {
+                f.linear(rows, src, srcOff, relu, dst);
+            } else {
+                Linear l = (Linear) layer;
+                Tensor w = l.weight.contiguous(), b = l.bias == null ? null : l.bias.contiguous();
+                Gemm.linear(rows, l.inFeatures, out, src, srcOff, w.storage(), w.offset(), b == null ? null : b.storage(), b == null ? 0 : b.offset(), relu, dst, 0);
+            }
             src = dst;
             srcOff = 0;
         }

@@ -46,6 +46,40 @@ public class Sequential extends Module {
         return layers.size();
     }
 
+    /**
+     * A snapshot of this model for inference: a new Sequential in which every {@link Linear} is
+     * {@linkplain Linear#freeze() frozen} (its weight copied and packed once for the GEMM), {@link Dropout}s
+     * and {@link Identity}s are left out (they are the identity in evaluation mode), {@link ReLU}s,
+     * {@link Flatten}s and frozen layers are kept (as new modules), and nested Sequentials are frozen in turn. Its outputs are the
+     * evaluation-mode outputs of this model now, bit for bit (the same GEMM and fused ReLU run under
+     * {@code Autograd.noGrad()}); training this model afterwards does not change it.
+     *
+     * @throws IllegalArgumentException for any other kind of layer (one with parameters, buffers or
+     *                                  a mode of its own, which a snapshot would have to copy)
+     */
+    public Sequential freeze() {
+        Sequential frozen = new Sequential();
+        freezeInto(frozen);
+        frozen.eval();
+        return frozen;
+    }
+
+    private void freezeInto(Sequential frozen) {
+        for (int i = 0; i < layers.size(); i++) {
+            Module m = layers.get(i);
+            Class<?> c = m.getClass();
+            // new modules rather than shared ones: eval() on the snapshot must not change this model's modules
+            if (c == Linear.class) frozen.add(((Linear) m).freeze());
+            else if (c == FrozenLinear.class) frozen.add(((FrozenLinear) m).copy());
+            else if (c == ReLU.class) frozen.add(new ReLU());
+            else if (c == Flatten.class) frozen.add(((Flatten) m).copy());
+            else if (c == Dropout.class || c == Identity.class) continue;
+            else if (c == Sequential.class) ((Sequential) m).freezeInto(frozen);
+            else throw new IllegalArgumentException("freeze: layer " + i + " is a " + c.getSimpleName()
+                        + "; freeze supports Linear, ReLU, Flatten, Dropout, Identity and nested Sequentials");
+        }
+    }
+
     @Override
     public Tensor forward(Tensor input) {
         Tensor x = input;

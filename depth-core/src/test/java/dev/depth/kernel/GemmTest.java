@@ -2,6 +2,7 @@ package dev.depth.kernel;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.util.Random;
@@ -186,6 +187,58 @@ class GemmTest {
                 }
             }
         }
+    }
+
+    /**
+     * Gemm.linear on packed weights is Gemm.linear on the weights bit for bit, on every path (one and two
+     * rows, few columns, k in several blocks, partial panels), on one and two threads; and it is a snapshot.
+     */
+    @Test
+    void linearOnPackedWeightsIsBitIdenticalAndASnapshot() {
+        int[][] shapes = {{1, 1, 1}, {1, 512, 784}, {2, 33, 65}, {3, 9, 600}, {7, 17, 1}, {17, 7, 17}, {17, 33, 7}, {64, 128, 300},
+                {128, 512, 784}, {256, 10, 256}, {256, 256, 512}, {100, 9, 600}, {20, 1100, 30}, {40, 70, 2100}, {9, 64, 1500},
+                {130, 200, 1030}, {1023, 37, 70}, {600, 2200, 33}};
+        for (int threads : new int[] {1, 2}) {
+            Parallel.setThreads(threads);
+            long seed = 11;
+            for (int[] s : shapes) {
+                int rows = s[0], out = s[1], in = s[2];
+                var r = new Random(seed++);
+                float[] x = random(2 + rows * in, r), w = random(3 + out * in, r), bias = random(1 + out, r);
+                Gemm.PackedWeights pw = Gemm.packWeights(out, in, w, 3);
+                assertEquals(out, pw.outFeatures());
+                assertEquals(in, pw.inFeatures());
+                for (boolean withBias : new boolean[] {true, false}) {
+                    for (boolean relu : new boolean[] {true, false}) {
+                        String where = "rows=" + rows + " out=" + out + " in=" + in + " bias=" + withBias + " relu=" + relu + " threads=" + threads;
+                        float[] expected = new float[rows * out + 2];
+                        Gemm.linear(rows, in, out, x, 2, w, 3, withBias ? bias : null, 1, relu, expected, 1);
+                        float[] y = new float[rows * out + 2];
+                        java.util.Arrays.fill(y, Float.NaN);
+                        Gemm.linear(rows, pw, x, 2, withBias ? bias : null, 1, relu, y, 1);
+                        assertArrayEquals(java.util.Arrays.copyOfRange(expected, 1, 1 + rows * out), java.util.Arrays.copyOfRange(y, 1, 1 + rows * out), where);
+                        assertTrue(Float.isNaN(y[0]) && Float.isNaN(y[1 + rows * out]), "outside y untouched: " + where);
+                    }
+                }
+                // a snapshot: the source array changed afterwards does not change the product
+                float[] before = new float[rows * out];
+                Gemm.linear(rows, pw, x, 2, bias, 1, false, before, 0);
+                java.util.Arrays.fill(w, 0f);
+                float[] after = new float[rows * out];
+                Gemm.linear(rows, pw, x, 2, bias, 1, false, after, 0);
+                assertArrayEquals(before, after, "snapshot: rows=" + rows + " out=" + out + " in=" + in);
+            }
+        }
+    }
+
+    @Test
+    void packWeightsRejectsBadSizes() {
+        float[] w = new float[12];
+        var e = assertThrows(IllegalArgumentException.class, () -> Gemm.packWeights(0, 3, w, 0));
+        assertTrue(e.getMessage().contains("packWeights"), e.getMessage());
+        e = assertThrows(IllegalArgumentException.class, () -> Gemm.packWeights(4, 3, w, 1));
+        assertTrue(e.getMessage().contains("exceed the array's 12"), e.getMessage());
+        assertThrows(IllegalArgumentException.class, () -> Gemm.linear(-1, Gemm.packWeights(4, 3, w, 0), new float[3], 0, null, 0, false, new float[4], 0));
     }
 
     /** A row-vector product (one sample) gives the same bits whatever the thread count. */

@@ -4,6 +4,7 @@ import dev.depth.autograd.Autograd;
 import dev.depth.kernel.Parallel;
 import dev.depth.tensor.Generator;
 import dev.depth.tensor.Tensor;
+import java.util.List;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
@@ -157,5 +158,81 @@ class InferenceTest {
         }
         for (Thread t : ts) t.join();
         if (failure[0] != null) throw new AssertionError(failure[0]);
+    }
+
+    // ---- frozen models: weights packed once ------------------------------------------------------
+
+    @Test
+    void frozenMlpEqualsTheModelBitForBitAndIsASnapshot() {
+        Sequential model;
+        try (var s = Init.seed(42)) {
+            model = Models.mlp();
+        }
+        model.eval();
+        Sequential frozen = model.freeze();
+        assertFalse(frozen.isTraining());
+        assertTrue(frozen.parameters().isEmpty(), "a frozen model has no parameters");
+        assertEquals(List.of(Flatten.class, FrozenLinear.class, ReLU.class, FrozenLinear.class, ReLU.class, FrozenLinear.class),
+                frozen.namedChildren().values().stream().map(Object::getClass).toList());
+        var gen = new Generator(5);
+        Tensor[] xs = new Tensor[7];
+        float[][] before = new float[xs.length][];
+        for (int threads : new int[] {1, 2}) {
+            Parallel.setThreads(threads);
+            int i = 0;
+            for (int batch : new int[] {1, 2, 3, 17, 128, 256, 300}) {
+                Tensor x = xs[i] = Tensor.rand(gen, batch, 1, 28, 28);
+                Tensor expected = inference(model, x), actual = inference(frozen, x);
+                assertArrayEquals(expected.shape(), actual.shape());
+                assertArrayEquals(expected.toFloatArray(), actual.toFloatArray(), "batch " + batch + ", " + threads + " threads");
+                // with gradients recorded, for an input that needs none: the layers one by one, the same bits
+                assertArrayEquals(expected.toFloatArray(), frozen.forward(x).toFloatArray(), "grad mode, batch " + batch);
+                before[i++] = actual.toFloatArray();
+            }
+        }
+        // training the model afterwards does not change the snapshot
+        Linear first = (Linear) model.get(1);
+        first.weight.storage()[first.weight.offset()] += 1f;
+        try (var s = Autograd.noGrad()) {
+            for (Tensor p : model.parameters()) p.mulInPlace(0.5f);
+        }
+        for (int i = 0; i < xs.length; i++) assertArrayEquals(before[i], inference(frozen, xs[i]).toFloatArray(), "snapshot, input " + i);
+    }
+
+    @Test
+    void freezeLeavesOutDropoutAndIdentityFlattensNestedModelsAndKeepsTheSourceModes() {
+        Sequential model;
+        try (var s = Init.seed(8)) {
+            model = new Sequential(new Linear(12, 40), new Dropout(0.3f), new ReLU(),
+                    new Sequential(new Linear(40, 33), new Identity(), new ReLU()), new Linear(33, 5));
+        }
+        model.train();
+        Sequential frozen = model.freeze();
+        assertEquals(List.of(FrozenLinear.class, ReLU.class, FrozenLinear.class, ReLU.class, FrozenLinear.class),
+                frozen.namedChildren().values().stream().map(Object::getClass).toList());
+        assertTrue(model.isTraining() && model.get(1).isTraining() && model.get(2).isTraining(), "the source keeps its modes");
+        model.eval();
+        Tensor x = Tensor.randn(new Generator(2), 4, 3, 12);
+        assertArrayEquals(inference(model, x).toFloatArray(), inference(frozen, x).toFloatArray());
+        assertArrayEquals(new int[] {4, 3, 5}, inference(frozen, x).shape());
+        // a frozen model frozen again: the same snapshot
+        assertArrayEquals(inference(frozen, x).toFloatArray(), inference(frozen.freeze(), x).toFloatArray());
+    }
+
+    @Test
+    void freezeRefusesLayersWithStateAndFrozenLayersRefuseGradients() {
+        Sequential withNorm = new Sequential(new Linear(4, 8), new LayerNorm(8));
+        var e = assertThrows(IllegalArgumentException.class, withNorm::freeze);
+        assertTrue(e.getMessage().contains("layer 1 is a LayerNorm"), e.getMessage());
+
+        FrozenLinear fc = new Linear(6, 3).freeze();
+        Tensor x = Tensor.randn(new Generator(1), 2, 6).requiresGrad(true);
+        var g = assertThrows(IllegalStateException.class, () -> fc.forward(x));
+        assertTrue(g.getMessage().contains("inference only"), g.getMessage());
+        try (var s = Autograd.noGrad()) {
+            assertArrayEquals(new int[] {2, 3}, fc.forward(x).shape());
+        }
+        var bad = assertThrows(IllegalArgumentException.class, () -> fc.forward(Tensor.zeros(2, 5)));
+        assertTrue(bad.getMessage().contains("in_features=6"), bad.getMessage());
     }
 }
