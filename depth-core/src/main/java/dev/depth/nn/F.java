@@ -395,21 +395,28 @@ public final class F {
         float[] x = lc.storage();
         int xo = lc.offset();
         float[] t = target.toFloatArray();
-        float[] q = new float[n * c]; // target distribution, then softmax - q as the gradient
+        // q: first exp(x - the row's max) for every row at once (the SIMD exp), then softmax - the target distribution
+        float[] q = new float[n * c];
+        float[] max = new float[n];
+        shiftByRowMax(x, xo, n, c, max, q);
+        Elementwise.unary(Elementwise.Unary.EXP, q, 0, q, 0, n * c);
         float[] loss = new float[n];
         int counted = 0;
         for (int i = 0; i < n; i++) {
             if (probs) {
-                loss[i] = softCrossEntropyRow(x, xo + i * c, c, t, i * c, labelSmoothing, q, i * c);
+                loss[i] = softCrossEntropyRow(x, xo + i * c, c, max[i], t, i * c, labelSmoothing, q, i * c);
                 counted++;
                 continue;
             }
             float tv = t[i];
-            if (tv == ignoreIndex) continue;
+            if (tv == ignoreIndex) {
+                Arrays.fill(q, i * c, (i + 1) * c, 0f);
+                continue;
+            }
             int k = (int) tv;
             if (k != tv || k < 0 || k >= c)
                 throw new IndexOutOfBoundsException("crossEntropy: target " + tv + " at position " + i + " is not a class index in [0, " + c + ")");
-            loss[i] = crossEntropyRow(x, xo + i * c, c, k, labelSmoothing, q, i * c);
+            loss[i] = crossEntropyRow(x, xo + i * c, c, max[i], k, labelSmoothing, q, i * c);
             counted++;
         }
         float scale;
@@ -446,40 +453,49 @@ public final class F {
     // crossEntropy's arithmetic, in methods of their own: the JIT compiles these small loops early and
     // quickly, while crossEntropy itself is left to C1 (dev.depth.kernel.JitAdvice).
 
-    /** log(sum_j exp(x[row + j])) for j < c, shifted by the row's max. */
-    private static float logSumExp(float[] x, int row, int c) {
-        float max = Float.NEGATIVE_INFINITY;
-        for (int j = 0; j < c; j++) max = Math.max(max, x[row + j]);
-        double sum = 0;
-        for (int j = 0; j < c; j++) sum += Math.exp(x[row + j] - max);
-        return (float) Math.log(sum) + max;
+    /** max[i] = the largest of row i of x (n rows of c at xo), and out's row i = that row minus it. */
+    private static void shiftByRowMax(float[] x, int xo, int n, int c, float[] max, float[] out) {
+        for (int i = 0; i < n; i++) {
+            int row = xo + i * c;
+            float m = Float.NEGATIVE_INFINITY;
+            for (int j = 0; j < c; j++) m = Math.max(m, x[row + j]);
+            max[i] = m;
+            for (int j = 0; j < c; j++) out[i * c + j] = x[row + j] - m;
+        }
     }
 
     /**
-     * One row of logits x[row, row + c) against class k with label smoothing: returns the loss and
-     * writes softmax - q (q the smoothed target distribution) to q[qo, qo + c).
+     * One row of logits x[row, row + c) against class k with label smoothing, given the row's max and
+     * e = exp(x - max) in q[qo, qo + c): returns the loss and overwrites q's row with softmax - the
+     * smoothed target distribution (softmax_j = e_j / sum e, log softmax_j = (x_j - max) - log sum e, in
+     * that order, as PyTorch's log_softmax: max + log sum e rounded first loses the low bits of a log
+     * softmax near 0 when the logits are large, 2e-5 at logits of -5000).
      */
-    private static float crossEntropyRow(float[] x, int row, int c, int k, float labelSmoothing, float[] q, int qo) {
-        float lse = logSumExp(x, row, c);
+    private static float crossEntropyRow(float[] x, int row, int c, float max, int k, float labelSmoothing, float[] q, int qo) {
+        double sum = 0;
+        for (int j = 0; j < c; j++) sum += q[qo + j];
+        float logSum = (float) Math.log(sum);
         float smooth = labelSmoothing / c;
         double l = 0;
         for (int j = 0; j < c; j++) {
             float qj = (j == k ? 1f - labelSmoothing : 0f) + smooth;
-            if (qj != 0f) l -= qj * (x[row + j] - lse);
-            q[qo + j] = (float) Math.exp(x[row + j] - lse) - qj;
+            if (qj != 0f) l -= qj * ((x[row + j] - max) - logSum);
+            q[qo + j] = (float) (q[qo + j] / sum) - qj;
         }
         return (float) l;
     }
 
     /** {@link #crossEntropyRow} against class probabilities t[to, to + c). */
-    private static float softCrossEntropyRow(float[] x, int row, int c, float[] t, int to, float labelSmoothing, float[] q, int qo) {
-        float lse = logSumExp(x, row, c);
+    private static float softCrossEntropyRow(float[] x, int row, int c, float max, float[] t, int to, float labelSmoothing, float[] q, int qo) {
+        double sum = 0;
+        for (int j = 0; j < c; j++) sum += q[qo + j];
+        float logSum = (float) Math.log(sum);
         float smooth = labelSmoothing / c;
         double l = 0;
         for (int j = 0; j < c; j++) {
             float qj = (1f - labelSmoothing) * t[to + j] + smooth;
-            l -= qj * (x[row + j] - lse);
-            q[qo + j] = (float) Math.exp(x[row + j] - lse) - qj;
+            l -= qj * ((x[row + j] - max) - logSum);
+            q[qo + j] = (float) (q[qo + j] / sum) - qj;
         }
         return (float) l;
     }

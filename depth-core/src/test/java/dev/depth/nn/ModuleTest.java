@@ -106,6 +106,25 @@ class ModuleTest {
         assertTrue(oob.getMessage().contains("crossEntropy") && oob.getMessage().contains("[0, 3)"), oob.getMessage());
     }
 
+    /** Logits far from 0 (each row shifted by its max before exp): the loss and the gradient stay finite and right. */
+    @Test
+    void crossEntropyOfLargeLogitsIsFiniteAndExact() {
+        Tensor x = Tensor.of(new float[][] {{1000f, 0f, -1000f}, {-5000f, -5000f, -5000f}, {88.7f, 89.7f, 90.7f}}).requiresGrad(true);
+        Tensor loss = F.crossEntropy(x, Tensor.of(1f, 2f, 2f), 0f, Reduction.NONE, -100);
+        float[] l = loss.toFloatArray();
+        assertEquals(1000f, l[0], 1e-3f);                      // -(0 - 1000 - log(1 + e^-1000 + e^-2000))
+        assertEquals((float) Math.log(3), l[1], 1e-6f);        // equal logits
+        double lse = 90.7 + Math.log(1 + Math.exp(-1) + Math.exp(-2));
+        assertEquals(lse - 90.7, l[2], 1e-5);
+        loss.sum().backward();
+        float[] g = x.grad().toFloatArray();
+        for (float v : g) assertTrue(Float.isFinite(v), java.util.Arrays.toString(g));
+        assertEquals(1f, g[0], 1e-6f);                         // softmax - onehot: (1, -1, 0)
+        assertEquals(-1f, g[1], 1e-6f);
+        assertEquals(1f / 3, g[3], 1e-6f);
+        assertEquals(-2f / 3, g[5], 1e-6f);
+    }
+
     @Test
     void printsATree() {
         String s = Models.cnn().toString();
