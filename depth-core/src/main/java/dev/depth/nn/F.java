@@ -395,11 +395,11 @@ public final class F {
         float[] x = lc.storage();
         int xo = lc.offset();
         float[] t = target.toFloatArray();
-        // q: first exp(x - the row's max) for every row at once (the SIMD exp), then softmax - the target distribution
+        // q: first exp(x - the row's max), then softmax - the target distribution. Math.exp, not the SIMD exp: the
+        // Vector API's EXP gives other roundings compiled than interpreted, so a run's losses would depend on the JIT's timing.
         float[] q = new float[n * c];
         float[] max = new float[n];
-        shiftByRowMax(x, xo, n, c, max, q);
-        Elementwise.unary(Elementwise.Unary.EXP, q, 0, q, 0, n * c);
+        expShiftedByRowMax(x, xo, n, c, max, q);
         float[] loss = new float[n];
         int counted = 0;
         for (int i = 0; i < n; i++) {
@@ -453,14 +453,14 @@ public final class F {
     // crossEntropy's arithmetic, in methods of their own: the JIT compiles these small loops early and
     // quickly, while crossEntropy itself is left to C1 (dev.depth.kernel.JitAdvice).
 
-    /** max[i] = the largest of row i of x (n rows of c at xo), and out's row i = that row minus it. */
-    private static void shiftByRowMax(float[] x, int xo, int n, int c, float[] max, float[] out) {
+    /** max[i] = the largest of row i of x (n rows of c at xo), and out's row i = exp(that row minus it). */
+    private static void expShiftedByRowMax(float[] x, int xo, int n, int c, float[] max, float[] out) {
         for (int i = 0; i < n; i++) {
             int row = xo + i * c;
             float m = Float.NEGATIVE_INFINITY;
             for (int j = 0; j < c; j++) m = Math.max(m, x[row + j]);
             max[i] = m;
-            for (int j = 0; j < c; j++) out[i * c + j] = x[row + j] - m;
+            for (int j = 0; j < c; j++) out[i * c + j] = (float) Math.exp(x[row + j] - m);
         }
     }
 
