@@ -48,8 +48,9 @@ public final class FrozenLinear extends Module {
         this.bias = source.bias == null ? null : source.bias.contiguous().toFloatArray();
     }
 
-    /** y = x W^T + b over x (..., inFeatures), max(y, 0) after it when {@code relu}. */
-    Tensor forward(Tensor x, boolean relu) {
+    /** y = x W^T + b over x (..., inFeatures): (..., outFeatures). */
+    @Override
+    public Tensor forward(Tensor x) {
         if (x.dim() < 1 || x.size(-1) != inFeatures)
             throw new IllegalArgumentException("FrozenLinear: input of shape " + Shapes.str(x.shape()) + " does not end in in_features=" + inFeatures);
         if (x.requiresGrad() && Autograd.isGradEnabled())
@@ -58,7 +59,7 @@ public final class FrozenLinear extends Module {
         Tensor xc = x.contiguous();
         int rows = x.numel() / inFeatures;
         float[] y = new float[rows * outFeatures];
-        linear(rows, xc.storage(), xc.offset(), relu, y);
+        linear(rows, xc.storage(), xc.offset(), false, y);
         int[] shape = x.shape();
         shape[shape.length - 1] = outFeatures;
         return Tensor.wrap(y, shape);
@@ -67,11 +68,6 @@ public final class FrozenLinear extends Module {
     /** The product on raw rows (for {@link LinearChain}): y[0, rows * outFeatures) from x at xOff. */
     void linear(int rows, float[] x, int xOff, boolean relu, float[] y) {
         Gemm.linear(rows, weight, x, xOff, bias, 0, relu, y, 0);
-    }
-
-    @Override
-    public Tensor forward(Tensor x) {
-        return forward(x, false);
     }
 
     @Override
