@@ -29,13 +29,19 @@ class InferenceTest {
         }
     }
 
-    @Test
-    void mlpInferenceEqualsTheNormalPathAtEveryBatchSize() {
+    /** W2's MLP (seed 42) in evaluation mode. */
+    private static Sequential evalMlp() {
         Sequential model;
         try (var s = Init.seed(42)) {
             model = Models.mlp();
         }
         model.eval();
+        return model;
+    }
+
+    @Test
+    void mlpInferenceEqualsTheNormalPathAtEveryBatchSize() {
+        Sequential model = evalMlp();
         var gen = new Generator(7);
         for (int threads : new int[] {1, 2}) {
             Parallel.setThreads(threads);
@@ -164,11 +170,7 @@ class InferenceTest {
 
     @Test
     void frozenMlpEqualsTheModelBitForBitAndIsASnapshot() {
-        Sequential model;
-        try (var s = Init.seed(42)) {
-            model = Models.mlp();
-        }
-        model.eval();
+        Sequential model = evalMlp();
         Sequential frozen = model.freeze();
         assertFalse(frozen.isTraining());
         assertTrue(frozen.parameters().isEmpty(), "a frozen model has no parameters");
