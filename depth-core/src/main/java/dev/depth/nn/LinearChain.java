@@ -58,6 +58,10 @@ final class LinearChain {
         return m instanceof FrozenLinear f ? f.inFeatures : ((Linear) m).inFeatures;
     }
 
+    private static int outFeatures(Module m) {
+        return m instanceof FrozenLinear f ? f.outFeatures : ((Linear) m).outFeatures;
+    }
+
     /** A Dropout in evaluation mode: F.dropout returns its input. */
     private static boolean isIdentity(Module m) {
         return m.getClass() == Dropout.class && !m.isTraining();
@@ -72,16 +76,13 @@ final class LinearChain {
         int features = inFeatures(layers.get(from)), widest = 0;
         if (x.dim() < 1 || x.size(-1) != features) return null;
         for (int i = from; i < to; i++) {
-            if (layers.get(i) instanceof Linear l) {
-                if (l.inFeatures != features || l.weight.dim() != 2 || l.weight.size(0) != l.outFeatures || l.weight.size(1) != l.inFeatures
-                        || (l.bias != null && (l.bias.dim() != 1 || l.bias.size(0) != l.outFeatures))) return null;
-                features = l.outFeatures;
-                widest = Math.max(widest, features);
-            } else if (layers.get(i) instanceof FrozenLinear f) {
-                if (f.inFeatures != features) return null;
-                features = f.outFeatures;
-                widest = Math.max(widest, features);
-            }
+            Module m = layers.get(i);
+            if (!isLinear(m)) continue;
+            if (inFeatures(m) != features) return null;
+            if (m instanceof Linear l && (l.weight.dim() != 2 || l.weight.size(0) != l.outFeatures || l.weight.size(1) != l.inFeatures
+                    || (l.bias != null && (l.bias.dim() != 1 || l.bias.size(0) != l.outFeatures)))) return null;
+            features = outFeatures(m);
+            widest = Math.max(widest, features);
         }
         Tensor xc = x.contiguous();
         int rows = x.numel() / inFeatures(layers.get(from));
@@ -92,7 +93,7 @@ final class LinearChain {
             Module layer = layers.get(i++);
             boolean relu = false; // ReLUs and identities up to the next Linear: max(x, 0) once (it is idempotent)
             for (; i < to && !isLinear(layers.get(i)); i++) relu |= layers.get(i).getClass() == ReLU.class;
-            out = layer instanceof FrozenLinear f ? f.outFeatures : ((Linear) layer).outFeatures;
+            out = outFeatures(layer);
             int size = rows * out;
             float[] dst;
             if (i == to || scratch == null) {
