@@ -123,18 +123,21 @@ public final class Autograd {
     /** Runs a node's in-place accumulator against dense buffers owned by this pass (or the leaves' grads). */
     private static void accumulateInPlace(Node node, Tensor g, Tensor[] inputs, Map<Node, Tensor> grads, Map<Tensor, Boolean> owned) {
         Tensor[] buffers = new Tensor[inputs.length];
+        boolean[] overwrite = new boolean[inputs.length];
         for (int i = 0; i < inputs.length; i++) {
             Tensor in = inputs[i];
             if (in == null || !in.requiresGrad()) continue;
             Node producer = in.gradFn();
             if (producer == null) {
-                Tensor current = in.grad();
+                overwrite[i] = in.claimGradOverwrite(); // a lazily zeroed gradient (only dense ones are)
+                Tensor current = in.peekGrad();
                 if (current == null || !current.isContiguous()) {
                     Tensor fresh = Tensor.zeros(in.shape());
                     if (current != null) fresh.addInPlace(current);
-                    in.setGrad(fresh);
+                    in.storeGrad(fresh);
+                    current = fresh;
                 }
-                buffers[i] = in.grad();
+                buffers[i] = current;
             } else {
                 Tensor prev = grads.get(producer);
                 if (prev == null || !owned.containsKey(prev)) {
@@ -147,32 +150,28 @@ public final class Autograd {
                 buffers[i] = prev;
             }
         }
-        node.accumulator().accumulate(g, buffers);
+        node.accumulator().accumulate(g, buffers, overwrite);
     }
 
-    /**
-     * Clears a tensor's gradient: sets it to null when {@code setToNone}, when it is part of a
-     * graph (a createGraph backward made it) or when it is not contiguous; otherwise fills it with
-     * zeros in place, keeping the buffer for the next backward pass.
-     */
+    /** Clears a tensor's gradient: {@link Tensor#clearGrad}. */
     public static void clearGrad(Tensor t, boolean setToNone) {
-        Tensor g = t.grad();
-        if (g == null) return;
-        if (setToNone || g.gradFn() != null || g.requiresGrad() || !g.isContiguous()) t.setGrad(null);
-        else g.zero();
+        t.clearGrad(setToNone);
     }
 
     /**
      * Adds g into leaf.grad(). The first gradient of a leaf is stored as it is when it is
      * {@code owned} (nothing else can see its storage), else as a copy, so that accumulating into
-     * it in place later cannot change another tensor.
+     * it in place later cannot change another tensor. A gradient zeroed lazily counts as none.
      */
     private static void accumulateLeaf(Tensor leaf, Tensor g, boolean owned) {
-        Tensor current = leaf.grad();
-        if (current == null) {
-            leaf.setGrad(isGradEnabled() || owned ? g : g.detach().copy());
+        boolean stale = !isGradEnabled() && leaf.claimGradOverwrite();
+        Tensor current = leaf.peekGrad();
+        if (current == null || (stale && owned)) {
+            leaf.storeGrad(isGradEnabled() || owned ? g : g.detach().copy());
+        } else if (stale) {
+            current.copyFrom(g); // keeps the buffer: no new array
         } else if (isGradEnabled()) {
-            leaf.setGrad(current.add(g));
+            leaf.storeGrad(current.add(g));
         } else {
             current.addInPlace(g);
         }

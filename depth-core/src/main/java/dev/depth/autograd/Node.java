@@ -21,12 +21,17 @@ public final class Node {
      * An optional faster form of the backward for ops whose input gradient is mostly zeros (a
      * slice of a large tensor) or that can write it with no temporary (a linear layer's GEMMs
      * into a weight gradient kept across steps): adds the contribution of {@code gradOutput} in place into
-     * {@code inputGrads[i]}, a dense, zero-initialised buffer the engine owns (null where input i
-     * needs no gradient). Used when the graph of the backward itself is not recorded.
+     * {@code inputGrads[i]}, a dense buffer the engine owns (null where input i needs no
+     * gradient). The buffer holds zeros or earlier contributions, except where {@code overwrite[i]}
+     * is true: then it holds stale values (a gradient zeroed lazily, see {@link Tensor#clearGrad})
+     * and the accumulator must write every element of it instead of adding. The same tensor may
+     * appear at two indices (an op applied to one leaf twice); only the first is marked overwrite,
+     * so an accumulator handles its inputs in index order. Used when the graph of the backward
+     * itself is not recorded.
      */
     @FunctionalInterface
     public interface Accumulator {
-        void accumulate(Tensor gradOutput, Tensor[] inputGrads);
+        void accumulate(Tensor gradOutput, Tensor[] inputGrads, boolean[] overwrite);
     }
 
     private final String name;

@@ -89,16 +89,23 @@ public final class F {
                     bias != null && bias.requiresGrad() ? g2.sum(0) : null};
         });
         // Without a recorded backward, the products go straight into the gradient buffers (beta = 1):
-        // a weight's gradient kept by zeroGrad(false) is then reused instead of a new array each step.
-        if (result.gradFn() != null) result.gradFn().withAccumulator((g, bufs) -> {
+        // a weight's gradient kept by zeroGrad(false) is then reused instead of a new array each step,
+        // and written with beta = 0 when it was zeroed lazily (no fill, and the old values not read).
+        if (result.gradFn() != null) result.gradFn().withAccumulator((g, bufs, overwrite) -> {
             Tensor gc = g.contiguous();
             float[] gd = gc.storage();
             int go = gc.offset();
             if (bufs[0] != null) // dx (rows, in) += g (rows, out) W (out, in)
-                Gemm.sgemm(false, false, rowsF, in, out, 1f, gd, go, out, wc.storage(), wc.offset(), in, 1f, bufs[0].storage(), bufs[0].offset(), in);
+                Gemm.sgemm(false, false, rowsF, in, out, 1f, gd, go, out, wc.storage(), wc.offset(), in, overwrite[0] ? 0f : 1f,
+                        bufs[0].storage(), bufs[0].offset(), in);
             if (bufs[1] != null) // dW (out, in) += g^T (out, rows) x (rows, in)
-                Gemm.sgemm(true, false, out, in, rowsF, 1f, gd, go, out, xc.storage(), xc.offset(), in, 1f, bufs[1].storage(), bufs[1].offset(), in);
-            if (bufs[2] != null) bufs[2].addInPlace(gc.reshape(rowsF, out).sum(0));
+                Gemm.sgemm(true, false, out, in, rowsF, 1f, gd, go, out, xc.storage(), xc.offset(), in, overwrite[1] ? 0f : 1f,
+                        bufs[1].storage(), bufs[1].offset(), in);
+            if (bufs[2] != null) {
+                Tensor db = gc.reshape(rowsF, out).sum(0);
+                if (overwrite[2]) bufs[2].copyFrom(db);
+                else bufs[2].addInPlace(db);
+            }
         });
         // the linear node's backward reads x and W, never y, so y may hold the ReLU's values (see Tensor.reluOverOpOutput)
         return relu ? result.reluOverClampedOpOutput() : result;

@@ -63,11 +63,11 @@ public final class GradClip {
         if (coef < 1 || Double.isNaN(coef)) {
             float c = (float) coef;
             for (Tensor p : params) {
-                Tensor g = p.grad();
+                Tensor g = p.peekGrad();
                 if (g == null) continue;
                 if (!g.isContiguous()) {
                     g = Tensor.wrap(g.toFloatArray(), g.shape());
-                    p.setGrad(g);
+                    p.storeGrad(g);
                 }
                 float[] d = g.storage();
                 for (int i = g.offset(), end = i + g.numel(); i < end; i++) d[i] *= c;
@@ -85,7 +85,7 @@ public final class GradClip {
         boolean inf = normType == Double.POSITIVE_INFINITY, two = normType == 2.0;
         double acc = 0;
         for (Tensor p : params) {
-            Tensor g = p.grad();
+            Tensor g = p.peekGrad();
             if (g == null) continue;
             float[] d = g.isContiguous() ? g.storage() : g.toFloatArray();
             int from = g.isContiguous() ? g.offset() : 0, to = from + g.numel();
@@ -113,11 +113,11 @@ public final class GradClip {
         checkClipValue(clipValue);
         float hi = (float) clipValue, lo = -hi;
         for (Tensor p : params) {
-            Tensor g = p.grad();
+            Tensor g = p.peekGrad();
             if (g == null) continue;
             if (!g.isContiguous()) {
                 g = Tensor.wrap(g.toFloatArray(), g.shape());
-                p.setGrad(g);
+                p.storeGrad(g);
             }
             float[] d = g.storage();
             for (int i = g.offset(), end = i + g.numel(); i < end; i++) {

@@ -30,6 +30,10 @@ public final class Tensor {
     final int[] strides;
     private boolean requiresGrad;
     private Tensor grad;
+    /** {@link #grad()} or {@link #setGrad} has handed the current gradient to code that may keep it. */
+    private boolean gradShared;
+    /** The gradient is zero, but its storage still holds older values ({@link #clearGrad}). */
+    private boolean gradZeroPending;
     Node gradFn;
 
     Tensor(float[] data, int offset, int[] shape, int[] strides) {
@@ -305,13 +309,73 @@ public final class Tensor {
 
     /** The accumulated gradient, or null. */
     public Tensor grad() {
+        Tensor g = peekGrad();
+        if (g != null) gradShared = true;
+        return g;
+    }
+
+    /** Sets the gradient (null to drop it); it must have this tensor's shape. */
+    public void setGrad(Tensor g) {
+        storeGrad(g);
+        gradShared = g != null;
+    }
+
+    /**
+     * The gradient, the same as {@link #grad()} returns, for framework code that uses it within one
+     * call and keeps no reference to it (optimizers, gradient clipping, the autograd engine). Unlike
+     * {@code grad()}, it leaves {@link #clearGrad} free to zero this gradient lazily.
+     */
+    public Tensor peekGrad() {
+        if (gradZeroPending) {
+            gradZeroPending = false;
+            grad.zero();
+        }
         return grad;
     }
 
-    public void setGrad(Tensor g) {
+    /**
+     * {@link #setGrad} for framework code whose gradient nothing else holds (the autograd engine
+     * storing a buffer it created): it may later be zeroed lazily.
+     */
+    public void storeGrad(Tensor g) {
         if (g != null && !Arrays.equals(g.shape, shape))
             throw new IllegalArgumentException("setGrad: gradient shape " + Shapes.str(g.shape) + " differs from the tensor's " + Shapes.str(shape));
-        this.grad = g;
+        grad = g;
+        gradShared = false;
+        gradZeroPending = false;
+    }
+
+    /**
+     * Clears the gradient, as {@code Optimizer.zeroGrad} and {@code Module.zeroGrad} do: sets it to
+     * null when {@code setToNone}, when it is part of a graph (a createGraph backward made it) or when
+     * it is not contiguous; otherwise zeros it, keeping its buffer for the next backward pass.
+     *
+     * <p>Zeroing is lazy where no code outside the framework can see the buffer: a gradient the
+     * autograd engine created and stored, never returned by {@link #grad()} or set by
+     * {@link #setGrad}. It is then only marked zero; the next backward pass writes it instead of
+     * adding into it ({@link #claimGradOverwrite}), which saves filling it and reading it back (a
+     * linear layer's weight gradient is written by its GEMM with beta = 0). Anything that reads it
+     * first ({@code grad()}, {@link #peekGrad()}) gets it filled with zeros then, so the result is
+     * the same as zeroing it at once. A gradient that was handed out is zeroed in place at once,
+     * since a holder of it must see zeros.
+     */
+    public void clearGrad(boolean setToNone) {
+        Tensor g = grad;
+        if (g == null) return;
+        if (setToNone || g.gradFn != null || g.requiresGrad || !g.isContiguous()) storeGrad(null);
+        else if (gradShared || g.offset != 0 || g.data.length != g.numel()) g.zero();
+        else gradZeroPending = true;
+    }
+
+    /**
+     * For the autograd engine: whether the gradient is zero only by {@link #clearGrad}'s mark, its
+     * storage holding older values. Then the caller takes it over as a buffer whose every element it
+     * must write (not add into); the mark is cleared either way.
+     */
+    public boolean claimGradOverwrite() {
+        boolean pending = gradZeroPending;
+        gradZeroPending = false;
+        return pending;
     }
 
     /** The node that produced this tensor, or null for a leaf. */
@@ -472,7 +536,10 @@ public final class Tensor {
             return new Tensor[] {attach(full, "sliceBackward", new Tensor[] {g}, gg -> new Tensor[] {gg.slice(d, s, e, step)})};
         });
         // many slices of one tensor (time steps, heads) add into one buffer instead of one full-size zero tensor each
-        if (out.gradFn != null) out.gradFn.withAccumulator((g, bufs) -> bufs[0].slice(d, s, e, step).addInPlace(g));
+        if (out.gradFn != null) out.gradFn.withAccumulator((g, bufs, overwrite) -> {
+            if (overwrite[0]) bufs[0].zero();
+            bufs[0].slice(d, s, e, step).addInPlace(g);
+        });
         return out;
     }
 
