@@ -74,7 +74,12 @@ public interface FloatKernels {
      */
     void unsignedBytesToFloat(byte[] src, int s, float divisor, float[] out, int o, int n);
 
-    /** out[o+i] = exp(x[xo+i]), within a few ulps of {@link Math#exp}. */
+    /**
+     * out[o+i] = exp(x[xo+i]), within a few ulps of {@link Math#exp}. This and the other
+     * transcendental kernels below are deterministic: an element gets the same bits whatever its
+     * position in the array and whether the caller has been compiled yet (the vector
+     * implementation's {@code ExpMath}), so training from a fixed seed repeats exactly.
+     */
     void exp(float[] x, int xo, float[] out, int o, int n);
 
     /**
@@ -97,7 +102,7 @@ public interface FloatKernels {
     /** out[o+i] = tanh(x[xo+i]), within a few ulps of {@link Math#tanh}. */
     void tanh(float[] x, int xo, float[] out, int o, int n);
 
-    /** out[o+i] = 1 / (1 + exp(-x[xo+i])), within a few ulps. */
+    /** out[o+i] = 1 / (1 + exp(-x[xo+i])), within a few ulps (results below 2^-126 may be 0). */
     void sigmoid(float[] x, int xo, float[] out, int o, int n);
 
     /**

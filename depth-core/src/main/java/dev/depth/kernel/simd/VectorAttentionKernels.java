@@ -1,7 +1,6 @@
 package dev.depth.kernel.simd;
 
 import jdk.incubator.vector.FloatVector;
-import jdk.incubator.vector.IntVector;
 import jdk.incubator.vector.VectorMask;
 import jdk.incubator.vector.VectorOperators;
 import jdk.incubator.vector.VectorShuffle;
@@ -245,10 +244,10 @@ final class VectorAttentionKernels implements AttentionKernels {
 
     @Override
     public float expShiftSum(float[] x, int xo, int n, float shift) {
-        if (basic) { // exp's conversions and the lane sum's rearranges: scalar code, the same polynomial
+        if (basic) { // the masked tail and the lane sum's rearranges: scalar code (ExpMath's twin: the same exps)
             float sum = 0f;
             for (int i = 0; i < n; i++) {
-                float e = exp(x[xo + i] - shift);
+                float e = ExpMath.expNonPositive(x[xo + i] - shift);
                 x[xo + i] = e;
                 sum += e;
             }
@@ -257,13 +256,13 @@ final class VectorAttentionKernels implements AttentionKernels {
         FloatVector acc = FloatVector.zero(S);
         int i = 0;
         for (; i <= n - L; i += L) {
-            FloatVector e = exp(FloatVector.fromArray(S, x, xo + i).sub(shift));
+            FloatVector e = ExpMath.expNonPositive(FloatVector.fromArray(S, x, xo + i).sub(shift));
             e.intoArray(x, xo + i);
             acc = acc.add(e);
         }
         if (i < n) {
             VectorMask<Float> m = S.indexInRange(i, n);
-            FloatVector e = exp(FloatVector.fromArray(S, x, xo + i, m).sub(shift));
+            FloatVector e = ExpMath.expNonPositive(FloatVector.fromArray(S, x, xo + i, m).sub(shift));
             e.intoArray(x, xo + i, m);
             acc = acc.add(e, m);
         }
@@ -318,56 +317,4 @@ final class VectorAttentionKernels implements AttentionKernels {
     private static final VectorShuffle<Float> QUARTER = VectorShuffle.fromOp(S, i -> i ^ Math.max(1, L / 4));
     private static final VectorShuffle<Float> EIGHTH = VectorShuffle.fromOp(S, i -> i ^ Math.max(1, L / 8));
     private static final VectorShuffle<Float> SIXTEENTH = VectorShuffle.fromOp(S, i -> i ^ 1);
-
-    private static final float LOG2E = 1.44269504088896341f;
-    /** ln 2 split in two so that k * LN2_HI is exact for the k that occur. */
-    private static final float LN2_HI = 0.693145751953125f, LN2_LO = 1.42860682030941723212e-6f;
-    /** Below this, exp underflows to (nearly) zero; -Infinity (a masked score) must give exactly 0. */
-    private static final float EXP_MIN = -87.3f;
-    /** 1.5 * 2^23: adding and subtracting it rounds a float of magnitude below 2^22 to an integer. */
-    private static final float ROUND = 12582912f;
-
-    /** {@link #exp(FloatVector)} on one float, operation for operation: the same bits. */
-    private static float exp(float x) {
-        if (x != x) return x;
-        if (x < EXP_MIN) return 0f;
-        float k = x * LOG2E + ROUND - ROUND;
-        float r = Math.fma(k, -LN2_HI, x);
-        r = Math.fma(k, -LN2_LO, r);
-        float p = 1f / 5040f;
-        p = Math.fma(p, r, 1f / 720f);
-        p = Math.fma(p, r, 1f / 120f);
-        p = Math.fma(p, r, 1f / 24f);
-        p = Math.fma(p, r, 1f / 6f);
-        p = Math.fma(p, r, 0.5f);
-        p = Math.fma(p, r, 1f);
-        p = Math.fma(p, r, 1f);
-        return p * Float.intBitsToFloat(((int) k + 127) << 23);
-    }
-
-    /**
-     * exp(x) for x <= 88 (here x <= 0: a score minus its row's maximum) within a few ulps: x = k ln2
-     * + r with |r| <= ln2 / 2, exp(r) by a degree-7 Taylor-Horner polynomial, times 2^k built in the
-     * exponent bits. Plain adds and fused multiply-adds only, so the interpreter and compiled code
-     * agree bit for bit (the EXP lanewise operation does not promise that). NaN stays NaN; x below
-     * {@link #EXP_MIN}, -Infinity included, gives 0.
-     */
-    private static FloatVector exp(FloatVector x) {
-        VectorMask<Float> tiny = x.compare(VectorOperators.LT, EXP_MIN);
-        FloatVector xc = x.max(EXP_MIN);
-        FloatVector k = xc.mul(LOG2E).add(ROUND).sub(ROUND); // round to nearest: |x log2 e| < 2^22
-        FloatVector r = k.fma(FloatVector.broadcast(S, -LN2_HI), xc);
-        r = k.fma(FloatVector.broadcast(S, -LN2_LO), r);
-        FloatVector p = FloatVector.broadcast(S, 1f / 5040f);
-        p = p.fma(r, FloatVector.broadcast(S, 1f / 720f));
-        p = p.fma(r, FloatVector.broadcast(S, 1f / 120f));
-        p = p.fma(r, FloatVector.broadcast(S, 1f / 24f));
-        p = p.fma(r, FloatVector.broadcast(S, 1f / 6f));
-        p = p.fma(r, FloatVector.broadcast(S, 0.5f));
-        p = p.fma(r, FloatVector.broadcast(S, 1f));
-        p = p.fma(r, FloatVector.broadcast(S, 1f));
-        IntVector bits = ((IntVector) k.convert(VectorOperators.F2I, 0)).add(127).lanewise(VectorOperators.LSHL, 23);
-        FloatVector scale = bits.reinterpretAsFloats();
-        return p.mul(scale).blend(0f, tiny);
-    }
 }

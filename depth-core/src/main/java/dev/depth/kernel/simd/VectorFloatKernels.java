@@ -372,9 +372,9 @@ final class VectorFloatKernels implements FloatKernels {
 
     @Override
     public void exp(float[] x, int xo, float[] out, int o, int n) {
-        int i = 0;
-        for (; i <= n - L; i += L) FloatVector.fromArray(S, x, xo + i).lanewise(VectorOperators.EXP).intoArray(out, o + i);
-        for (; i < n; i++) out[o + i] = (float) Math.exp(x[xo + i]);
+        int i = 0; // ExpMath: the same bits in every lane and in the scalar tail, compiled or not
+        for (; i <= n - L; i += L) ExpMath.exp(FloatVector.fromArray(S, x, xo + i)).intoArray(out, o + i);
+        for (; i < n; i++) out[o + i] = ExpMath.exp(x[xo + i]);
     }
 
     @Override
@@ -475,18 +475,15 @@ final class VectorFloatKernels implements FloatKernels {
     @Override
     public void tanh(float[] x, int xo, float[] out, int o, int n) {
         int i = 0;
-        for (; i <= n - L; i += L) FloatVector.fromArray(S, x, xo + i).lanewise(VectorOperators.TANH).intoArray(out, o + i);
-        if (i < n) SCALAR.tanh(x, xo + i, out, o + i, n - i);
+        for (; i <= n - L; i += L) ExpMath.tanh(FloatVector.fromArray(S, x, xo + i)).intoArray(out, o + i);
+        for (; i < n; i++) out[o + i] = ExpMath.tanh(x[xo + i]);
     }
 
     @Override
     public void sigmoid(float[] x, int xo, float[] out, int o, int n) {
-        FloatVector one = FloatVector.broadcast(S, 1f);
         int i = 0;
-        for (; i <= n - L; i += L) {
-            one.div(FloatVector.fromArray(S, x, xo + i).neg().lanewise(VectorOperators.EXP).add(one)).intoArray(out, o + i);
-        }
-        if (i < n) SCALAR.sigmoid(x, xo + i, out, o + i, n - i);
+        for (; i <= n - L; i += L) ExpMath.sigmoid(FloatVector.fromArray(S, x, xo + i)).intoArray(out, o + i);
+        for (; i < n; i++) out[o + i] = ExpMath.sigmoid(x[xo + i]);
     }
 
     // erf by Abramowitz and Stegun 7.1.26: erf(a) = 1 - t (A1 + t (A2 + ... + t A5)) exp(-a^2), t = 1 / (1 + P a), a >= 0
@@ -510,11 +507,21 @@ final class VectorFloatKernels implements FloatKernels {
             FloatVector a = v.abs().mul(INV_SQRT_2);
             FloatVector t = one.div(a.fma(ERF_P, 1f));
             FloatVector poly = t.fma(ERF_A5, ERF_A4).fma(t, a3).fma(t, a2).fma(t, a1).mul(t);
-            FloatVector q = poly.mul(a.mul(a).neg().lanewise(VectorOperators.EXP));
+            FloatVector q = poly.mul(ExpMath.expNonPositive(a.mul(a).neg()));
             FloatVector cdf2 = two.sub(q).blend(q, v.compare(VectorOperators.LT, 0f));
             half.mul(v).mul(cdf2).intoArray(out, o + i);
         }
-        if (i < n) SCALAR.gelu(x, xo + i, out, o + i, n - i);
+        for (; i < n; i++) out[o + i] = gelu(x[xo + i]);
+    }
+
+    /** {@link #gelu(float[], int, float[], int, int)}'s lane, operation for operation: the same bits. */
+    static float gelu(float v) {
+        float a = Math.abs(v) * INV_SQRT_2;
+        float t = 1f / Math.fma(a, ERF_P, 1f);
+        float poly = Math.fma(Math.fma(Math.fma(Math.fma(t, ERF_A5, ERF_A4), t, ERF_A3), t, ERF_A2), t, ERF_A1) * t;
+        float q = poly * ExpMath.expNonPositive(-(a * a));
+        float cdf2 = v < 0f ? q : 2f - q;
+        return 0.5f * v * cdf2;
     }
 
     @Override
@@ -528,13 +535,25 @@ final class VectorFloatKernels implements FloatKernels {
             FloatVector a = v.abs().mul(INV_SQRT_2);
             FloatVector t = one.div(a.fma(ERF_P, 1f));
             FloatVector poly = t.fma(ERF_A5, ERF_A4).fma(t, a3).fma(t, a2).fma(t, a1).mul(t);
-            FloatVector e = a.mul(a).neg().lanewise(VectorOperators.EXP);
+            FloatVector e = ExpMath.expNonPositive(a.mul(a).neg());
             FloatVector q = poly.mul(e);
             FloatVector cdf = two.sub(q).blend(q, v.compare(VectorOperators.LT, 0f)).mul(half);
             FloatVector d = v.mul(invSqrt2Pi).fma(e, cdf);
             d.mul(FloatVector.fromArray(S, g, go + i)).intoArray(out, o + i);
         }
-        if (i < n) SCALAR.geluBackward(x, xo + i, g, go + i, out, o + i, n - i);
+        for (; i < n; i++) out[o + i] = geluBackward(x[xo + i], g[go + i]);
+    }
+
+    /** {@link #geluBackward(float[], int, float[], int, float[], int, int)}'s lane, operation for operation. */
+    static float geluBackward(float v, float g) {
+        float a = Math.abs(v) * INV_SQRT_2;
+        float t = 1f / Math.fma(a, ERF_P, 1f);
+        float poly = Math.fma(Math.fma(Math.fma(Math.fma(t, ERF_A5, ERF_A4), t, ERF_A3), t, ERF_A2), t, ERF_A1) * t;
+        float e = ExpMath.expNonPositive(-(a * a));
+        float q = poly * e;
+        float cdf = (v < 0f ? q : 2f - q) * 0.5f;
+        float d = Math.fma(v * INV_SQRT_2PI, e, cdf);
+        return d * g;
     }
 
     @Override
