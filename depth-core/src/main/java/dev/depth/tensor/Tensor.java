@@ -21,7 +21,8 @@ import java.util.Arrays;
  * them check that they are integral and in range.
  *
  * <p>Thread safety: a tensor may be read from several threads; mutating one (the in-place methods,
- * {@link #setGrad}) while another thread reads it is not safe. Gradient mode is per thread.
+ * {@link #setGrad}, and {@link #grad()} after a lazy {@link #clearGrad}, which fills the gradient then)
+ * while another thread reads it is not safe. Gradient mode is per thread.
  */
 public final class Tensor {
     final float[] data;
