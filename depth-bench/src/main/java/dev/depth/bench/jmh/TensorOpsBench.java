@@ -12,8 +12,9 @@ import java.util.concurrent.TimeUnit;
  * Public tensor ops end to end (op dispatch, allocation and kernel together) on a (rows, cols)
  * input: the element-wise chain {@code x.mul(y).add(z).relu()} without a graph and with forward
  * and backward, sums over each dimension, softmax over the last dimension, and
- * {@link F#layerNorm} over the last dimension with weight and bias. Plus a sum of an NCHW
- * activation over (N, H, W), as a convolution's bias gradient needs. Run with {@code -prof gc}
+ * {@link F#layerNorm} over the last dimension with weight and bias, and the transcendental
+ * activations (exp, tanh, sigmoid, GELU: the deterministic {@code ExpMath} kernels). Plus a sum of an
+ * NCHW activation over (N, H, W), as a convolution's bias gradient needs. Run with {@code -prof gc}
  * to see the bytes allocated per call.
  */
 @BenchmarkMode(Mode.AverageTime)
@@ -65,6 +66,34 @@ public class TensorOpsBench {
         zg.setGrad(null);
         xg.mul(yg).add(zg).relu().sum().backward();
         return xg.grad();
+    }
+
+    @Benchmark
+    public Tensor exp() {
+        try (var scope = Autograd.noGrad()) {
+            return x.exp();
+        }
+    }
+
+    @Benchmark
+    public Tensor tanh() {
+        try (var scope = Autograd.noGrad()) {
+            return x.tanh();
+        }
+    }
+
+    @Benchmark
+    public Tensor sigmoid() {
+        try (var scope = Autograd.noGrad()) {
+            return x.sigmoid();
+        }
+    }
+
+    @Benchmark
+    public Tensor gelu() {
+        try (var scope = Autograd.noGrad()) {
+            return x.gelu();
+        }
     }
 
     @Benchmark
