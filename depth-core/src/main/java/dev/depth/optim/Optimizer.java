@@ -210,8 +210,8 @@ public abstract class Optimizer {
      * A gradient that is part of a graph (from {@code backward} with createGraph) or is not
      * contiguous is set to null instead. A gradient that no code outside the framework has been
      * given ({@link Tensor#grad()} was not called on it) is zeroed lazily, with the same results:
-     * the next backward pass writes it instead of adding into it ({@link Tensor#clearGrad}; 4-7%
-     * of the W2 MLP's step).
+     * the next backward pass writes it instead of adding into it ({@link Tensor#clearGrad}; 3.5-8%
+     * of the W2 MLP's steady step).
      */
     public void zeroGrad(boolean setToNone) {
         for (Tensor p : params) Autograd.clearGrad(p, setToNone);
