@@ -514,12 +514,16 @@ final class VectorFloatKernels implements FloatKernels {
         for (; i < n; i++) out[o + i] = gelu(x[xo + i]);
     }
 
+    /** The lanes' t (A1 + t (A2 + ... + t A5)), t = 1 / (1 + P a): erfc(a) = that times exp(-a^2). */
+    private static float erfcPoly(float a) {
+        float t = 1f / Math.fma(a, ERF_P, 1f);
+        return Math.fma(Math.fma(Math.fma(Math.fma(t, ERF_A5, ERF_A4), t, ERF_A3), t, ERF_A2), t, ERF_A1) * t;
+    }
+
     /** {@link #gelu(float[], int, float[], int, int)}'s lane, operation for operation: the same bits. */
     static float gelu(float v) {
         float a = Math.abs(v) * INV_SQRT_2;
-        float t = 1f / Math.fma(a, ERF_P, 1f);
-        float poly = Math.fma(Math.fma(Math.fma(Math.fma(t, ERF_A5, ERF_A4), t, ERF_A3), t, ERF_A2), t, ERF_A1) * t;
-        float q = poly * ExpMath.expNonPositive(-(a * a));
+        float q = erfcPoly(a) * ExpMath.expNonPositive(-(a * a));
         float cdf2 = v < 0f ? q : 2f - q;
         return 0.5f * v * cdf2;
     }
@@ -547,10 +551,8 @@ final class VectorFloatKernels implements FloatKernels {
     /** {@link #geluBackward(float[], int, float[], int, float[], int, int)}'s lane, operation for operation. */
     static float geluBackward(float v, float g) {
         float a = Math.abs(v) * INV_SQRT_2;
-        float t = 1f / Math.fma(a, ERF_P, 1f);
-        float poly = Math.fma(Math.fma(Math.fma(Math.fma(t, ERF_A5, ERF_A4), t, ERF_A3), t, ERF_A2), t, ERF_A1) * t;
         float e = ExpMath.expNonPositive(-(a * a));
-        float q = poly * e;
+        float q = erfcPoly(a) * e;
         float cdf = (v < 0f ? q : 2f - q) * 0.5f;
         float d = Math.fma(v * INV_SQRT_2PI, e, cdf);
         return d * g;
