@@ -83,10 +83,16 @@ public final class Autograd {
                 Tensor[] inputs = node.inputs();
                 if (!createGraph && node.accumulator() != null) {
                     accumulateInPlace(node, g, inputs, grads, owned);
+                    // an accumulator only reads g, and writes into other buffers: an array of this pass's own
+                    // (it left the map above, a retained copy has been taken) is now dead
+                    if (owned.remove(g) != null && dense(g)) GradBufferPool.give(g.storage());
                 } else {
                     // g may be overwritten when this pass created it and nothing else holds it: it left
-                    // the map above, a retained copy has been taken, and owned buffers are never shared
-                    boolean consume = !createGraph && node.consuming() != null && owned.containsKey(g) && dense(g);
+                    // the map above, a retained copy has been taken, and owned buffers are never shared.
+                    // Its entry goes now: a backward may hand g itself on to several inputs (an addition
+                    // gives its output gradient to both), and then none of them holds it alone.
+                    boolean wasOwned = !createGraph && owned.remove(g) != null;
+                    boolean consume = wasOwned && node.consuming() != null && dense(g);
                     Tensor[] inGrads = consume ? node.consuming().apply(g) : node.apply(g);
                     for (int i = 0; i < inputs.length; i++) {
                         Tensor in = inputs[i];
@@ -103,8 +109,10 @@ public final class Autograd {
                             Tensor prev = grads.get(producer);
                             if (prev == null) {
                                 grads.put(producer, ig);
-                                // a fresh array of this backward's own may be added into, or consumed, later
-                                if (!createGraph && owned(ig, i, inGrads, g, inputs)) owned.put(ig, Boolean.TRUE);
+                                // a fresh array of this backward's own may be added into, or consumed, later; so may
+                                // g's array handed on whole to this input alone (g is dead, ig its only holder)
+                                if (!createGraph && (owned(ig, i, inGrads, g, inputs) || (wasOwned && handedOn(ig, i, inGrads, g, inputs))))
+                                    owned.put(ig, Boolean.TRUE);
                             } else if (!createGraph && owned.containsKey(prev)) {
                                 prev.addInPlace(ig);
                             } else {
@@ -140,9 +148,17 @@ public final class Autograd {
                 buffers[i] = current;
             } else {
                 Tensor prev = grads.get(producer);
-                if (prev == null || !owned.containsKey(prev)) {
+                if (prev == null) {
+                    // an array the pool kept, stale, which the accumulator overwrites; else a new one of zeros
+                    float[] kept = GradBufferPool.take(in.numel());
+                    Tensor fresh = kept != null ? Tensor.wrap(kept, in.shape()) : Tensor.zeros(in.shape());
+                    overwrite[i] = kept != null;
+                    owned.put(fresh, Boolean.TRUE);
+                    grads.put(producer, fresh);
+                    prev = fresh;
+                } else if (!owned.containsKey(prev)) {
                     Tensor fresh = Tensor.zeros(in.shape());
-                    if (prev != null) fresh.addInPlace(prev);
+                    fresh.addInPlace(prev);
                     owned.put(fresh, Boolean.TRUE);
                     grads.put(producer, fresh);
                     prev = fresh;
@@ -151,6 +167,17 @@ public final class Autograd {
             }
         }
         node.accumulator().accumulate(g, buffers, overwrite);
+    }
+
+    /**
+     * Drops the intermediate gradient arrays kept for the next backward pass. A backward pass gives back the
+     * arrays of its own that die in it (a linear layer's input gradient, once the layer below has used it)
+     * and takes them again where the next pass needs arrays of the same sizes, which saves their allocation
+     * and zeroing every step; at most 64 MiB is kept. Call this to return that memory after training. The
+     * system property {@code depth.gradBufferPool=false} turns the reuse off.
+     */
+    public static void releaseGradientBuffers() {
+        GradBufferPool.clear();
     }
 
     /** Clears a tensor's gradient: {@link Tensor#clearGrad}. */
@@ -187,6 +214,23 @@ public final class Autograd {
     private static boolean owned(Tensor ig, int i, Tensor[] inGrads, Tensor g, Tensor[] inputs) {
         float[] s = ig.storage();
         if (ig.offset() != 0 || s.length != ig.numel() || !ig.isContiguous() || s == g.storage()) return false;
+        for (int j = 0; j < inGrads.length; j++) {
+            if (j != i && inGrads[j] != null && inGrads[j].storage() == s) return false;
+        }
+        for (Tensor in : inputs) {
+            if (in != null && in.storage() == s) return false;
+        }
+        return true;
+    }
+
+    /**
+     * Whether gradient {@code i} of a node's backward is the whole of g's array (g itself, as an addition or a
+     * consuming backward returns it) and no other input gradient and no input shares that array: given that
+     * this pass owned g, its only holder from now on.
+     */
+    private static boolean handedOn(Tensor ig, int i, Tensor[] inGrads, Tensor g, Tensor[] inputs) {
+        float[] s = ig.storage();
+        if (s != g.storage() || !dense(ig)) return false;
         for (int j = 0; j < inGrads.length; j++) {
             if (j != i && inGrads[j] != null && inGrads[j].storage() == s) return false;
         }

@@ -23,7 +23,8 @@ public final class Node {
      * into a weight gradient kept across steps): adds the contribution of {@code gradOutput} in place into
      * {@code inputGrads[i]}, a dense buffer the engine owns (null where input i needs no
      * gradient). The buffer holds zeros or earlier contributions, except where {@code overwrite[i]}
-     * is true: then it holds stale values (a gradient zeroed lazily, see {@link Tensor#clearGrad})
+     * is true: then it holds stale values (a gradient zeroed lazily, see {@link Tensor#clearGrad}, or
+     * an array an earlier backward pass was done with, see {@link Autograd#releaseGradientBuffers})
      * and the accumulator must write every element of it instead of adding. The same tensor may
      * appear at two indices (an op applied to one leaf twice); only the first is marked overwrite,
      * so an accumulator handles its inputs in index order. Used when the graph of the backward

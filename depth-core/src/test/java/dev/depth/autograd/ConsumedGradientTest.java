@@ -50,6 +50,40 @@ class ConsumedGradientTest {
                 random(4, 3, 4).requiresGrad(true), random(5, 2, 4).requiresGrad(true), random(6, 3, 2));
     }
 
+    /**
+     * A residual sum hands its output gradient to both of its inputs; the activation on one branch must not
+     * consume it in place, since the other branch still reads it. (Until 2026-11-27 it did: d/dx of
+     * sum(c * (relu(h) + h)) came out as c * 2 * mask instead of c * (mask + 1), with no error.)
+     */
+    @Test
+    void aGradientHandedToTwoInputsIsNotConsumedByEither() {
+        for (var op : new Object[][] {{"relu", (UnaryOperator<Tensor>) Tensor::relu}, {"tanh", (UnaryOperator<Tensor>) Tensor::tanh},
+                {"sigmoid", (UnaryOperator<Tensor>) Tensor::sigmoid}, {"exp", (UnaryOperator<Tensor>) Tensor::exp}}) {
+            @SuppressWarnings("unchecked") UnaryOperator<Tensor> f = (UnaryOperator<Tensor>) op[1];
+            float[][] got = new float[2][];
+            for (int pass = 0; pass < 2; pass++) { // the engine's in-place paths, then the recorded backward
+                Tensor x = random(11, 4, 5).requiresGrad(true), w = random(12, 3, 5).requiresGrad(true), c = random(13, 4, 3);
+                Tensor h = F.linear(x, w, null);
+                Tensor residual = pass == 0 ? f.apply(h).add(h) : h.add(f.apply(h)); // either branch processed first
+                residual.mul(c).sum().backward(Tensor.full(1f), false, pass == 1);
+                got[pass] = x.grad().toFloatArray();
+            }
+            // the same sum, differentiated by the recorded backward (createGraph never consumes)
+            Tensor x = random(11, 4, 5).requiresGrad(true), w = random(12, 3, 5).requiresGrad(true), c = random(13, 4, 3);
+            Tensor h = F.linear(x, w, null);
+            f.apply(h).add(h).mul(c).sum().backward(Tensor.full(1f), false, true);
+            float[] expected = x.grad().toFloatArray();
+            for (int pass = 0; pass < 2; pass++)
+                for (int i = 0; i < expected.length; i++)
+                    assertEquals(expected[i], got[pass][i], 1e-5f * Math.max(1f, Math.abs(expected[i])), op[0] + " pass " + pass + " at " + i);
+        }
+        // the case as found: x a leaf, h = x * 1, d/dx of sum(c * (relu(h) + h)) = c * (mask + 1)
+        Tensor x = Tensor.of(new float[] {-1f, 2f, -3f, 4f}, 4).requiresGrad(true);
+        Tensor h = x.mul(Tensor.of(new float[] {1f, 1f, 1f, 1f}, 4));
+        h.relu().add(h).mul(Tensor.of(new float[] {1f, 2f, 3f, 4f}, 4)).sum().backward();
+        assertArrayEquals(new float[] {1f, 4f, 3f, 8f}, x.grad().toFloatArray());
+    }
+
     @Test
     void aRetainedGradientKeepsItsValues() {
         Tensor h = random(7, 4, 3).requiresGrad(true), c = random(8, 4, 3);
