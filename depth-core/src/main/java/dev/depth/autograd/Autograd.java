@@ -122,6 +122,8 @@ public final class Autograd {
                             }
                         }
                     }
+                    // g's array, this pass's own, is dead unless the backward handed it on (a view or g itself)
+                    if (wasOwned && dense(g) && !sharesStorage(inGrads, g)) GradBufferPool.give(g.storage());
                 }
                 if (!retainGraph) node.free();
             }
@@ -171,13 +173,25 @@ public final class Autograd {
 
     /**
      * Drops the intermediate gradient arrays kept for the next backward pass. A backward pass gives back the
-     * arrays of its own that die in it (a linear layer's input gradient, once the layer below has used it)
-     * and takes them again where the next pass needs arrays of the same sizes, which saves their allocation
-     * and zeroing every step; at most 64 MiB is kept. Call this to return that memory after training. The
+     * arrays of its own that die in it (a layer's input gradient, once the layer below has used it) and takes
+     * them again where the next pass needs arrays of the same sizes (a linear layer's input gradient, or one
+     * from {@link #gradientArray}), which saves their allocation and zeroing every step; at most 64 MiB is kept. Call this to return that memory after training. The
      * system property {@code depth.gradBufferPool=false} turns the reuse off.
      */
     public static void releaseGradientBuffers() {
         GradBufferPool.clear();
+    }
+
+    /**
+     * An array of {@code length} floats for an op's backward function to return as an input gradient, with
+     * unspecified contents: one an earlier backward pass was done with (see {@link #releaseGradientBuffers}),
+     * or a new one. The caller must write every element before returning it. A convolution's and a pooling
+     * layer's input gradients take their arrays here, so that a training step reuses the last step's.
+     */
+    public static float[] gradientArray(int length) {
+        if (length < 0) throw new IllegalArgumentException("gradientArray: negative length " + length);
+        float[] kept = GradBufferPool.take(length);
+        return kept != null ? kept : new float[length];
     }
 
     /** Clears a tensor's gradient: {@link Tensor#clearGrad}. */
@@ -238,6 +252,14 @@ public final class Autograd {
             if (in != null && in.storage() == s) return false;
         }
         return true;
+    }
+
+    /** Whether any of a backward's input gradients lies in g's array. */
+    private static boolean sharesStorage(Tensor[] inGrads, Tensor g) {
+        for (Tensor ig : inGrads) {
+            if (ig != null && ig.storage() == g.storage()) return true;
+        }
+        return false;
     }
 
     /** A tensor that is its whole storage, in order: offset 0, contiguous, exactly numel() floats. */

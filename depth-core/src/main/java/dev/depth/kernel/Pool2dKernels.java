@@ -112,10 +112,18 @@ public final class Pool2dKernels {
         });
     }
 
-    /** dx (overwritten) receives each output gradient at the position of its window's maximum. */
+    /**
+     * dx (overwritten, whatever it held) receives each output gradient at the position of its window's
+     * maximum: each plane zeroed, then scattered into, by the thread that takes the plane.
+     */
     public static void maxBackward(Geometry g, float[] dout, int[] argmax, float[] dx) {
-        java.util.Arrays.fill(dx, 0f);
-        maxBackwardAdd(g, dout, argmax, dx);
+        int ohw = g.oh() * g.ow(), hw = g.h() * g.w();
+        Parallel.forRange(g.planes(), Math.max(1, 4096 / Math.max(1, ohw)), (p0, p1) -> {
+            java.util.Arrays.fill(dx, p0 * hw, p1 * hw, 0f);
+            for (int p = p0; p < p1; p++) {
+                for (int i = 0; i < ohw; i++) dx[p * hw + argmax[p * ohw + i]] += dout[p * ohw + i];
+            }
+        });
     }
 
     /**

@@ -146,7 +146,7 @@ public final class F {
             float[] gs = dense(g);
             Tensor dx = null, dw = null, db = null;
             if (x.requiresGrad()) {
-                float[] d = new float[xs.length];
+                float[] d = Autograd.gradientArray(xs.length); // backwardInput writes all of it
                 Conv2dKernels.backwardInput(geo, gs, ws, d);
                 dx = Tensor.wrap(d, x.shape());
             }
@@ -203,15 +203,15 @@ public final class F {
             Pool2dKernels.maxForward(geo, xs, out, argmax);
             return Tensor.fromOp(out, outShape, op, new Tensor[] {x}, g -> {
                 noDoubleBackward(op);
-                float[] d = new float[xs.length]; // zero: the scatter adds into it
-                Pool2dKernels.maxBackwardAdd(geo, dense(g), argmax, d);
+                float[] d = Autograd.gradientArray(xs.length); // maxBackward zeroes it, a plane per thread
+                Pool2dKernels.maxBackward(geo, dense(g), argmax, d);
                 return new Tensor[] {Tensor.wrap(d, inShape)};
             });
         }
         Pool2dKernels.avgForward(geo, xs, out);
         return Tensor.fromOp(out, outShape, op, new Tensor[] {x}, g -> {
             noDoubleBackward(op);
-            float[] d = new float[xs.length];
+            float[] d = Autograd.gradientArray(xs.length); // avgBackward zeroes it
             Pool2dKernels.avgBackward(geo, dense(g), d);
             return new Tensor[] {Tensor.wrap(d, inShape)};
         });

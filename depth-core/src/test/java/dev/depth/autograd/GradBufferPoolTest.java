@@ -104,6 +104,45 @@ class GradBufferPoolTest {
         for (float[] a : reused) for (float v : a) assertTrue(Float.isFinite(v), "a stale (NaN) value was read");
     }
 
+    /**
+     * A small CNN: the convolution's and the pooling layers' input gradients come from
+     * {@link Autograd#gradientArray} (stale arrays of the step before, overwritten), and the linear
+     * layer's from the pool too, once the pooling layer below it is done with its output gradient.
+     */
+    private static List<float[]> trainCnn(int steps, boolean pool) {
+        GradBufferPool.enabled = pool;
+        GradBufferPool.poison = pool;
+        GradBufferPool.clear();
+        Generator gen = new Generator(9);
+        Tensor c1 = Tensor.randn(gen, 3, 2, 3, 3).mul(0.3f).requiresGrad(true), b1 = Tensor.randn(gen, 3).mul(0.1f).requiresGrad(true);
+        Tensor c2 = Tensor.randn(gen, 4, 3, 3, 3).mul(0.3f).requiresGrad(true);
+        Tensor w = Tensor.randn(gen, 5, 4 * 2 * 2).mul(0.3f).requiresGrad(true);
+        List<Tensor> params = List.of(c1, b1, c2, w);
+        Adam opt = new Adam(params, 1e-2);
+        int[] one = {1, 1}, two = {2, 2}, none = {0, 0};
+        List<float[]> out = new ArrayList<>();
+        for (int step = 0; step < steps; step++) {
+            Tensor img = Tensor.randn(gen, 3, 2, 8, 8), target = Tensor.randn(gen, 3, 5);
+            Tensor h = F.maxPool2d(F.conv2d(img, c1, b1, one, one, one, 1).relu(), two, two, none);
+            h = F.avgPool2d(F.conv2d(h, c2, null, one, one, one, 1).tanh(), two, two, none);
+            Tensor d = F.linear(h.reshape(3, -1), w, null).sub(target);
+            opt.zeroGrad(false);
+            d.mul(d).sum().backward();
+            opt.step();
+            for (Tensor p : params) out.add(p.toFloatArray());
+        }
+        return out;
+    }
+
+    @Test
+    void aCnnTrainedWithReusedArraysMatchesNewArraysBitForBit() {
+        List<float[]> fresh = trainCnn(5, false);
+        long reusedBefore = GradBufferPool.reused();
+        List<float[]> reused = trainCnn(5, true);
+        assertTrue(GradBufferPool.reused() - reusedBefore >= 4 * 4, "the steps after the first took arrays from the pool");
+        for (int i = 0; i < fresh.size(); i++) assertArrayEquals(fresh.get(i), reused.get(i), "array " + i);
+    }
+
     @Test
     void backwardPassesOnSeveralThreadsAtOnceMatchOneAtATime() throws Exception {
         List<float[]> alone = train(5, true);

@@ -55,6 +55,7 @@ class Pool2dKernelsTest {
             for (int i = 0; i < outLen; i++) d[i] = r.nextFloat();
             float[] y = new float[outLen], dx = new float[inLen];
             Pool2dKernels.avgForward(g, x, y);
+            java.util.Arrays.fill(dx, Float.NaN); // the backward passes overwrite dx, whatever it held
             Pool2dKernels.avgBackward(g, d, dx);
             double lhs = 0, rhs = 0;
             for (int i = 0; i < outLen; i++) lhs += (double) y[i] * d[i];
@@ -62,6 +63,7 @@ class Pool2dKernelsTest {
             assertEquals(lhs, rhs, 1e-4 * Math.abs(lhs), "avg adjoint " + g);
             int[] argmax = new int[outLen];
             Pool2dKernels.maxForward(g, x, y, argmax);
+            java.util.Arrays.fill(dx, Float.NaN);
             Pool2dKernels.maxBackward(g, d, argmax, dx);
             lhs = 0;
             rhs = 0;
