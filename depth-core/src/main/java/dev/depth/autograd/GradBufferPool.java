@@ -13,8 +13,8 @@ import java.util.Map;
  * threads wait. An array taken from here holds stale values: the engine hands it only to an
  * accumulator told to overwrite it ({@link Node.Accumulator}).
  *
- * <p>Bounded: at most {@link #PER_LENGTH} arrays of one length and {@link #MAX_FLOATS} floats in
- * all; an array beyond either bound is left to the garbage collector. Thread-safe (one lock; a
+ * <p>Bounded: only lengths that have been asked for, at most {@link #PER_LENGTH} arrays of one length
+ * and {@link #MAX_FLOATS} floats in all; an array beyond these bounds is left to the garbage collector. Thread-safe (one lock; a
  * backward pass takes and gives a few arrays per layer).
  */
 final class GradBufferPool {
@@ -33,11 +33,14 @@ final class GradBufferPool {
     /** Tests: fill every array given back with NaN, so that a read of a stale value shows in the results. */
     static volatile boolean poison;
 
-    /** An array of exactly {@code length} floats with stale contents, or null when none is kept. */
+    /**
+     * An array of exactly {@code length} floats with stale contents, or null when none is kept. Asking for a
+     * length is what makes the pool keep arrays of it from then on (see {@link #give}).
+     */
     static synchronized float[] take(int length) {
         if (!enabled) return null;
-        ArrayDeque<float[]> q = FREE.get(length);
-        float[] a = q == null ? null : q.pollFirst();
+        ArrayDeque<float[]> q = FREE.computeIfAbsent(length, k -> new ArrayDeque<>());
+        float[] a = q.pollFirst();
         if (a != null) {
             held -= a.length;
             reused++;
@@ -45,13 +48,18 @@ final class GradBufferPool {
         return a;
     }
 
-    /** Keeps {@code a}, which nothing may read or write any more, for a later {@link #take}. */
+    /**
+     * Keeps {@code a}, which nothing may read or write any more, for a later {@link #take}, if arrays of its
+     * length have been asked for: a backward pass gives back every array of its own that dies in it, and most
+     * lengths (an attention's scores, a gate's gradient) are never asked for again; keeping those would only
+     * hold memory.
+     */
     static void give(float[] a) {
         if (!enabled || a.length == 0) return;
         if (poison) java.util.Arrays.fill(a, Float.NaN);
         synchronized (GradBufferPool.class) {
-            ArrayDeque<float[]> q = FREE.computeIfAbsent(a.length, k -> new ArrayDeque<>());
-            if (q.size() >= PER_LENGTH || held + a.length > MAX_FLOATS) return;
+            ArrayDeque<float[]> q = FREE.get(a.length);
+            if (q == null || q.size() >= PER_LENGTH || held + a.length > MAX_FLOATS) return;
             for (float[] kept : q) if (kept == a) return; // given twice: keep it once
             q.addFirst(a);
             held += a.length;

@@ -165,10 +165,14 @@ class GradBufferPoolTest {
         GradBufferPool.clear();
         float[] a = new float[10];
         GradBufferPool.give(a);
+        assertEquals(0, GradBufferPool.held(), "a length never asked for is not kept");
+        assertNull(GradBufferPool.take(10)); // now it has been
+        GradBufferPool.give(a);
         GradBufferPool.give(a); // twice: kept once
         assertEquals(10, GradBufferPool.held());
         for (int i = 0; i < GradBufferPool.PER_LENGTH + 3; i++) GradBufferPool.give(new float[10]);
         assertEquals(10L * GradBufferPool.PER_LENGTH, GradBufferPool.held(), "at most PER_LENGTH arrays of one length");
+        assertNull(GradBufferPool.take((int) GradBufferPool.MAX_FLOATS));
         GradBufferPool.give(new float[(int) GradBufferPool.MAX_FLOATS]);
         assertEquals(10L * GradBufferPool.PER_LENGTH, GradBufferPool.held(), "not beyond MAX_FLOATS in all");
         float[] taken = GradBufferPool.take(10);
@@ -179,6 +183,9 @@ class GradBufferPoolTest {
         assertNull(GradBufferPool.take(10));
         GradBufferPool.give(taken);
         assertSame(taken, GradBufferPool.take(10));
+        assertEquals(10, Autograd.gradientArray(10).length); // none kept: a new one
+        GradBufferPool.give(taken);
+        assertSame(taken, Autograd.gradientArray(10));
         GradBufferPool.enabled = false;
         GradBufferPool.give(taken);
         assertNull(GradBufferPool.take(10), "disabled: nothing kept");
