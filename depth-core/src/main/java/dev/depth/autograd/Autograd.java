@@ -175,8 +175,9 @@ public final class Autograd {
      * Drops the intermediate gradient arrays kept for the next backward pass. A backward pass gives back the
      * arrays of its own that die in it (a layer's input gradient, once the layer below has used it) and takes
      * them again where the next pass needs arrays of the same sizes (a linear layer's input gradient, or one
-     * from {@link #gradientArray}), which saves their allocation and zeroing every step; at most 64 MiB is kept. Call this to return that memory after training. The
-     * system property {@code depth.gradBufferPool=false} turns the reuse off.
+     * from {@link #gradientArray}), which saves their allocation and zeroing every step; only lengths that have
+     * been asked for are kept, at most 64 MiB. Call this to return that memory after training. The system
+     * property {@code depth.gradBufferPool=false} turns the reuse off.
      */
     public static void releaseGradientBuffers() {
         GradBufferPool.clear();

@@ -11,11 +11,12 @@ import java.util.Map;
  * the same size at the same place. Taking it from here saves the allocation, and the zeroing the
  * JVM does with every new array, on the thread that runs the backward pass while the other kernel
  * threads wait. An array taken from here holds stale values: the engine hands it only to an
- * accumulator told to overwrite it ({@link Node.Accumulator}).
+ * accumulator told to overwrite it ({@link Node.Accumulator}), and an op's backward function that
+ * takes one ({@link Autograd#gradientArray}) writes every element.
  *
  * <p>Bounded: only lengths that have been asked for, at most {@link #PER_LENGTH} arrays of one length
- * and {@link #MAX_FLOATS} floats in all; an array beyond these bounds is left to the garbage collector. Thread-safe (one lock; a
- * backward pass takes and gives a few arrays per layer).
+ * and {@link #MAX_FLOATS} floats in all; an array beyond these bounds is left to the garbage collector.
+ * Thread-safe (one lock; a backward pass takes and gives a few arrays per layer).
  */
 final class GradBufferPool {
     private GradBufferPool() {}
