@@ -31,8 +31,11 @@ final class GradBufferPool {
 
     /** Whether the engine uses the pool (tests compare against it off). */
     static volatile boolean enabled = !"false".equals(System.getProperty("depth.gradBufferPool"));
-    /** Tests: fill every array given back with NaN, so that a read of a stale value shows in the results. */
-    static volatile boolean poison;
+    /**
+     * Tests: fill every array given back with NaN, so that a read of a stale value shows in the results. The
+     * system property {@code depth.gradBufferPool.poison=true} sets it (the build's tests run with it).
+     */
+    static volatile boolean poison = Boolean.getBoolean("depth.gradBufferPool.poison");
 
     /**
      * An array of exactly {@code length} floats with stale contents, or null when none is kept. Asking for a

@@ -25,10 +25,12 @@ import org.junit.jupiter.api.Test;
  * (or a write into an array something still holds) shows in the results.
  */
 class GradBufferPoolTest {
+    private static final boolean POISON = GradBufferPool.poison; // as the build set it for every test
+
     @AfterEach
     void restore() {
         GradBufferPool.enabled = true;
-        GradBufferPool.poison = false;
+        GradBufferPool.poison = POISON;
         GradBufferPool.clear();
     }
 
