@@ -10,7 +10,9 @@ public final class Node {
     /**
      * Maps dL/d(output) to dL/d(input i) for each input; an entry may be null (no gradient). Each
      * entry must be a tensor the backward creates, the output gradient or a view of it, or an
-     * input: the engine may keep a created one as a leaf's gradient and add into it in place.
+     * input: the engine may keep a created one as a leaf's gradient and add into it in place. A
+     * created one may take its array from {@link Autograd#gradientArray} (an array an earlier pass
+     * was done with), writing every element of it.
      */
     @FunctionalInterface
     public interface Backward {
