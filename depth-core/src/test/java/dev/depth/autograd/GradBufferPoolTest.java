@@ -75,10 +75,15 @@ class GradBufferPoolTest {
     }
 
     /** The parameters after each of {@code steps} Adam steps, and the retained gradients. */
-    private static List<float[]> train(int steps, boolean pool) {
+    /** The pool on (and poisoned) or off, and empty. */
+    private static void usePool(boolean pool) {
         GradBufferPool.enabled = pool;
         GradBufferPool.poison = pool;
         GradBufferPool.clear();
+    }
+
+    private static List<float[]> train(int steps, boolean pool) {
+        usePool(pool);
         Net net = new Net(3);
         Adam opt = new Adam(net.params, 1e-2);
         Generator gen = new Generator(5);
@@ -95,14 +100,20 @@ class GradBufferPoolTest {
         return out;
     }
 
-    @Test
-    void trainingWithReusedArraysMatchesNewArraysBitForBit() {
-        List<float[]> fresh = train(6, false);
+    /** Runs {@code training} with the pool off, then on (poisoned): the same arrays, bit for bit; returns the second run's. */
+    private static List<float[]> assertPoolChangesNothing(java.util.function.Function<Boolean, List<float[]>> training, long minReused) {
+        List<float[]> fresh = training.apply(false);
         long reusedBefore = GradBufferPool.reused();
-        List<float[]> reused = train(6, true);
-        assertTrue(GradBufferPool.reused() - reusedBefore >= 5 * 3, "the steps after the first took arrays from the pool");
+        List<float[]> reused = training.apply(true);
+        assertTrue(GradBufferPool.reused() - reusedBefore >= minReused, "the steps after the first took arrays from the pool");
         assertEquals(fresh.size(), reused.size());
         for (int i = 0; i < fresh.size(); i++) assertArrayEquals(fresh.get(i), reused.get(i), "array " + i);
+        return reused;
+    }
+
+    @Test
+    void trainingWithReusedArraysMatchesNewArraysBitForBit() {
+        List<float[]> reused = assertPoolChangesNothing(pool -> train(6, pool), 5 * 3);
         for (float[] a : reused) for (float v : a) assertTrue(Float.isFinite(v), "a stale (NaN) value was read");
     }
 
@@ -112,9 +123,7 @@ class GradBufferPoolTest {
      * layer's from the pool too, once the pooling layer below it is done with its output gradient.
      */
     private static List<float[]> trainCnn(int steps, boolean pool) {
-        GradBufferPool.enabled = pool;
-        GradBufferPool.poison = pool;
-        GradBufferPool.clear();
+        usePool(pool);
         Generator gen = new Generator(9);
         Tensor c1 = Tensor.randn(gen, 3, 2, 3, 3).mul(0.3f).requiresGrad(true), b1 = Tensor.randn(gen, 3).mul(0.1f).requiresGrad(true);
         Tensor c2 = Tensor.randn(gen, 4, 3, 3, 3).mul(0.3f).requiresGrad(true);
@@ -138,11 +147,7 @@ class GradBufferPoolTest {
 
     @Test
     void aCnnTrainedWithReusedArraysMatchesNewArraysBitForBit() {
-        List<float[]> fresh = trainCnn(5, false);
-        long reusedBefore = GradBufferPool.reused();
-        List<float[]> reused = trainCnn(5, true);
-        assertTrue(GradBufferPool.reused() - reusedBefore >= 4 * 4, "the steps after the first took arrays from the pool");
-        for (int i = 0; i < fresh.size(); i++) assertArrayEquals(fresh.get(i), reused.get(i), "array " + i);
+        assertPoolChangesNothing(pool -> trainCnn(5, pool), 4 * 4);
     }
 
     @Test
