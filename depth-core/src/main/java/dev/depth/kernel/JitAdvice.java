@@ -28,6 +28,10 @@ import javax.management.ObjectName;
  * elements are in {@link #C2_KEPT}, which the directives match first. Lambdas are matched by
  * prefix, since their numbers change with the source; {@code Class$$Lambda*} matches the hidden
  * classes of a class's lambdas.
+ *
+ * <p>On JDK 25 and newer the Vector API's own classes are left to C1 as well ({@link #VECTOR_API}):
+ * C2 still inlines them into the kernels, and no longer spends its first second compiling their
+ * Java fallback.
  */
 final class JitAdvice {
     private JitAdvice() {}
@@ -58,12 +62,39 @@ final class JitAdvice {
             "dev.depth.tensor.Tensor::eye", "dev.depth.tensor.Tensor::normal", "dev.depth.tensor.Tensor::uniform",
             "dev.depth.tensor.Tensor::of", "dev.depth.tensor.Tensor::stack", "dev.depth.optim.Optimizer::prepare");
 
+    /**
+     * The Vector API's own classes, left to C1 on JDK 25 and newer ({@link #VECTOR_API_TO_C1}). Their methods
+     * do two jobs. Inlined into a kernel that C2 compiles, they become its vector instructions (C2 still inlines
+     * them there: a directive's exclusion only stops C2 from compiling a method on its own). Run on their own,
+     * they are the Java fallback that a kernel runs until C2 has compiled it: an object per vector operation,
+     * millions of calls in a training's first second. Those calls made C2 compile the fallback itself (bOp,
+     * tOp, ldOp, stOp, the operations' lambdas, VectorSupport's entry points: 180 of the 314 methods C2
+     * compiled in W2's first 1.7 s, 0.6-1.0 s of its 1.4-1.9 s of work) while the kernels waited in its queue:
+     * the GEMM's micro-kernel reached C2 at 1.0 s and the transposes at 1.5-1.7 s, inside the steps that W2
+     * times. Code C2 compiles for the fallback is dead as soon as the kernels are compiled.
+     */
+    static final List<String> VECTOR_API = List.of("jdk.incubator.vector.*::*", "jdk.internal.vm.vector.*::*");
+
+    /**
+     * Whether {@link #VECTOR_API} joins the methods left to C1: on JDK 25 and newer, where every kernel was
+     * measured to compile to intrinsics ({@code CompiledKernelsTest}, run with this advice). Older JDKs' C2
+     * leaves some vector operations as calls ({@code FullC2}); those calls would then run C1's code.
+     * Measured on W2 (2026-11-27, bench/README.md, "The Vector API's fallback left to C1"): C2's work in the
+     * first 1.7 s fell from 1.4-1.9 s to 1.1 s, the micro-kernel was compiled at 0.57 s instead of 1.0 s,
+     * and the timed window ran 5.5% faster (8 alternating pairs, 7 faster).
+     */
+    static final boolean VECTOR_API_TO_C1 = Runtime.version().feature() >= 25;
+
     /** How many directives {@link #directives()} holds. */
     static final int DIRECTIVES = 2;
 
-    /** The directives file's text: {@link #C2_KEPT} as they are, then C2 excludes {@link #C1_ONLY}, which C1 goes on compiling. */
+    /**
+     * The directives file's text: {@link #C2_KEPT} as they are, then C2 excludes {@link #C1_ONLY} (and
+     * {@link #VECTOR_API} where {@link #VECTOR_API_TO_C1}), which C1 goes on compiling.
+     */
     static String directives() {
-        return "[" + match(C2_KEPT) + "c2: { Exclude: false } },\n " + match(C1_ONLY) + "c2: { Exclude: true } }]\n";
+        List<String> toC1 = VECTOR_API_TO_C1 ? java.util.stream.Stream.concat(C1_ONLY.stream(), VECTOR_API.stream()).toList() : C1_ONLY;
+        return "[" + match(C2_KEPT) + "c2: { Exclude: false } },\n " + match(toC1) + "c2: { Exclude: true } }]\n";
     }
 
     private static String match(List<String> patterns) {

@@ -43,6 +43,21 @@ class JitAdviceTest {
     }
 
     @Test
+    void theVectorApiIsLeftToC1OnJdk25AndNewerOnly() throws Exception {
+        // The patterns name packages that exist: one class of each is there.
+        Class.forName("jdk.incubator.vector.FloatVector");
+        Class.forName("jdk.internal.vm.vector.VectorSupport");
+        assertEquals(Runtime.version().feature() >= 25, JitAdvice.VECTOR_API_TO_C1);
+        String text = JitAdvice.directives();
+        int excluded = text.indexOf("c2: { Exclude: true }"), lastOwn = text.indexOf("\"" + JitAdvice.C1_ONLY.get(JitAdvice.C1_ONLY.size() - 1) + "\"");
+        for (String pattern : JitAdvice.VECTOR_API) {
+            int at = text.indexOf("\"" + pattern + "\"");
+            if (JitAdvice.VECTOR_API_TO_C1) assertTrue(at > lastOwn && at < excluded, pattern + " in " + text);
+            else assertEquals(-1, at, pattern + " in " + text);
+        }
+    }
+
+    @Test
     void methodsKeptOnC2BelongToClassesLeftToC1() {
         // C2_KEPT only carves exceptions out of whole classes in C1_ONLY; anything else belongs in neither list.
         for (String pattern : JitAdvice.C2_KEPT) {
@@ -83,6 +98,7 @@ class JitAdviceTest {
                 new Object[] {new String[0]}, new String[] {String[].class.getName()}));
         assertTrue(installed.contains("dev/depth/kernel/Gemm.block") && installed.contains("dev/depth/data/TensorDataset.batch")
                 && installed.contains("dev/depth/autograd/Autograd.*") && installed.contains("dev/depth/tensor/Tensor.copyStrided"), installed);
+        assertEquals(JitAdvice.VECTOR_API_TO_C1, installed.contains("jdk/incubator/vector/*.*") && installed.contains("jdk/internal/vm/vector/*.*"), installed);
 
         boolean first = Kernels.adviseJit();
         assertEquals(!"false".equalsIgnoreCase(System.getProperty("depth.jitAdvice")), first);
