@@ -35,7 +35,11 @@ import java.util.concurrent.atomic.AtomicBoolean;
  * are not touched; they are per thread anyway), and the thread keeps nothing: it ends after the
  * steps. The shapes go through the same paths as real layers (the packed GEMM with a partial panel,
  * a Linear-ReLU pair fused, Adam's update, the cross-entropy's backward), so none of the code it
- * compiles is specialised for a path that real training does not take.
+ * compiles is specialised for a path that real training does not take. Every product of its layers
+ * has more than 512 outputs (16 x 34 at least), so that none runs as matrix-vector products
+ * ({@code FloatKernels.dotRows}), which a layer on a batch does not use either: with a 10-wide last
+ * layer, the warm-up made C2 compile that kernel (160 ms of C2's time, 0.9-1.1 s into a W2 run) for
+ * nothing (2026-11-27, bench/README.md, "The Vector API's fallback left to C1").
  */
 public final class TrainingWarmUp {
     private TrainingWarmUp() {}
@@ -58,14 +62,14 @@ public final class TrainingWarmUp {
     }
 
     /**
-     * Runs {@code steps} training steps of a tiny MLP (16 samples of 48 features, Linear 48-40, ReLU,
-     * Linear 40-24, ReLU, Linear 24-10, cross-entropy, Adam) on the current thread; returns the last loss.
+     * Runs {@code steps} training steps of a tiny MLP (16 samples of 48 features with 10 labels, Linear 48-40,
+     * ReLU, Linear 40-36, ReLU, Linear 36-34, cross-entropy, Adam) on the current thread; returns the last loss.
      */
     public static float run(int steps) {
         if (steps < 0) throw new IllegalArgumentException("TrainingWarmUp: steps must be >= 0, got " + steps);
         Module model;
         try (var scope = Init.seed(0x5EED)) {
-            model = new Sequential(new Flatten(), new Linear(48, 40), new ReLU(), new Linear(40, 24), new ReLU(), new Linear(24, 10));
+            model = new Sequential(new Flatten(), new Linear(48, 40), new ReLU(), new Linear(40, 36), new ReLU(), new Linear(36, 34));
         }
         model.train();
         Adam opt = new Adam(model.parameters(), 1e-3);
