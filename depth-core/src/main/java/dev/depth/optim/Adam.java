@@ -22,7 +22,9 @@ import java.util.List;
  *   else:                                          θ_t = θ_{t-1} - γ m̂_t / (sqrt(v̂_t) + ε)
  * </pre>
  * As in PyTorch, the running maximum is kept of v_t (the bias correction of step t divides it
- * afterwards), and sqrt(v̂_t) is computed as sqrt(v_t) / sqrt(1 - β2^t).
+ * afterwards). The update is computed as (γ c / (1 - β1^t)) m_t / (sqrt(v_t) + ε c) with
+ * c = sqrt(1 - β2^t), the same quantity with one division per element fewer; it differs from
+ * PyTorch's order of operations by a rounding or two.
  *
  * <p>Defaults: lr {@link #DEFAULT_LR}, betas ({@link #DEFAULT_BETA1}, {@link #DEFAULT_BETA2}),
  * eps {@link #DEFAULT_EPS}, weight decay {@link #DEFAULT_WEIGHT_DECAY}, amsgrad off.
