@@ -29,7 +29,7 @@ import javax.management.ObjectName;
  * prefix, since their numbers change with the source; {@code Class$$Lambda*} matches the hidden
  * classes of a class's lambdas.
  *
- * <p>On JDK 25 and newer the Vector API's own classes are left to C1 as well ({@link #VECTOR_API}):
+ * <p>On JDK 25 and newer on x86-64 the Vector API's own classes are left to C1 as well ({@link #VECTOR_API}):
  * C2 still inlines them into the kernels, and no longer spends its first second compiling their
  * Java fallback.
  */
@@ -76,14 +76,19 @@ final class JitAdvice {
     static final List<String> VECTOR_API = List.of("jdk.incubator.vector.*::*", "jdk.internal.vm.vector.*::*");
 
     /**
-     * Whether {@link #VECTOR_API} joins the methods left to C1: on JDK 25 and newer, where every kernel was
-     * measured to compile to intrinsics ({@code CompiledKernelsTest}, run with this advice). Older JDKs' C2
-     * leaves some vector operations as calls ({@code FullC2}); those calls would then run C1's code.
+     * Whether {@link #VECTOR_API} joins the methods left to C1: on JDK 25 and newer on x86-64, where every
+     * kernel was measured to compile to intrinsics ({@code CompiledKernelsTest}, run with this advice). Older
+     * JDKs' C2 leaves some vector operations as calls ({@code FullC2}), and so may C2 on other processors (not
+     * measured: a two-vector rearrange, say, on NEON); those calls would then run C1's code.
      * Measured on W2 (2026-11-27, bench/README.md, "The Vector API's fallback left to C1"): C2's work in the
      * first 1.7 s fell from 1.4-1.9 s to 1.1 s, the micro-kernel was compiled at 0.57 s instead of 1.0 s,
      * and the timed window ran 5.5% faster (8 alternating pairs, 7 faster).
      */
-    static final boolean VECTOR_API_TO_C1 = Runtime.version().feature() >= 25;
+    static final boolean VECTOR_API_TO_C1 = vectorApiToC1(Runtime.version().feature(), System.getProperty("os.arch", ""));
+
+    static boolean vectorApiToC1(int jdk, String arch) {
+        return jdk >= 25 && (arch.equals("amd64") || arch.equals("x86_64"));
+    }
 
     /** How many directives {@link #directives()} holds. */
     static final int DIRECTIVES = 2;

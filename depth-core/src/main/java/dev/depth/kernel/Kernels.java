@@ -40,7 +40,7 @@ public final class Kernels {
      * added at run time: the GEMM's driver (the loops over blocks, panels and tiles around the
      * micro-kernel), the batch assembly of in-memory datasets, autograd, tensors' shape and view
      * methods, the optimisers' and modules' drivers, and the linear layer's and the cross-entropy
-     * loss's bookkeeping (the list: {@code JitAdvice}), and on JDK 25 and newer the Vector API's own
+     * loss's bookkeeping (the list: {@code JitAdvice}), and on JDK 25 and newer (x86-64) the Vector API's own
      * classes, whose Java fallback C2 otherwise compiles first while the kernels wait (C2 still inlines
      * them into the kernels). Call it at the start of a program (the CLI
      * does, on a daemon thread: the call loads the JMX classes, 120-135 ms). C2 still compiles the

@@ -43,11 +43,13 @@ class JitAdviceTest {
     }
 
     @Test
-    void theVectorApiIsLeftToC1OnJdk25AndNewerOnly() throws Exception {
+    void theVectorApiIsLeftToC1OnJdk25AndNewerOnX86Only() throws Exception {
         // The patterns name packages that exist: one class of each is there.
         Class.forName("jdk.incubator.vector.FloatVector");
         Class.forName("jdk.internal.vm.vector.VectorSupport");
-        assertEquals(Runtime.version().feature() >= 25, JitAdvice.VECTOR_API_TO_C1);
+        assertEquals(JitAdvice.vectorApiToC1(Runtime.version().feature(), System.getProperty("os.arch")), JitAdvice.VECTOR_API_TO_C1);
+        assertTrue(JitAdvice.vectorApiToC1(25, "amd64") && JitAdvice.vectorApiToC1(26, "x86_64"));
+        assertFalse(JitAdvice.vectorApiToC1(24, "amd64") || JitAdvice.vectorApiToC1(17, "amd64") || JitAdvice.vectorApiToC1(25, "aarch64"));
         String text = JitAdvice.directives();
         int excluded = text.indexOf("c2: { Exclude: true }"), lastOwn = text.indexOf("\"" + JitAdvice.C1_ONLY.get(JitAdvice.C1_ONLY.size() - 1) + "\"");
         for (String pattern : JitAdvice.VECTOR_API) {
