@@ -43,6 +43,39 @@ public final class Elementwise {
     }
 
     /**
+     * The sums of the columns of a row-major (rows, cols) matrix at {@code x[xo]} (a linear layer's
+     * bias gradient): {@code out[o + j] = sum over r of x[xo + r*cols + j]}, or, with {@code add},
+     * that sum added to {@code out[o + j]}. Each column is summed row after row from row 0 (one
+     * column alone in double), the order (and so the bits) of {@code sum(0)} on the same matrix,
+     * with the sum complete before it is added; the columns are split over the threads from {@link #PARALLEL_MIN} elements
+     * (a bias gradient was a serial stretch of W2's step: 10 us of its three layers on one thread).
+     */
+    public static void columnSums(float[] x, int xo, int rows, int cols, float[] out, int o, boolean add) {
+        if (rows < 0 || cols < 0) throw new IllegalArgumentException("columnSums: negative size rows=" + rows + " cols=" + cols);
+        if (cols == 0) return;
+        if (cols == 1) { // as sum(0) over one column: in double, rounded once
+            double sum = 0;
+            for (int r = 0; r < rows; r++) sum += x[xo + r];
+            out[o] = add ? out[o] + (float) sum : (float) sum;
+            return;
+        }
+        Parallel.RangeBody body = (j0, j1) -> columnSums(x, xo, rows, cols, j0, j1, out, o, add);
+        if ((long) rows * cols < PARALLEL_MIN) body.run(0, cols);
+        else Parallel.forRange(cols, 16, body);
+    }
+
+    /** Columns [j0, j1) of {@link #columnSums}. */
+    private static void columnSums(float[] x, int xo, int rows, int cols, int j0, int j1, float[] out, int o, boolean add) {
+        int w = j1 - j0;
+        float[] acc = add ? new float[w] : out;
+        int ao = add ? 0 : o + j0;
+        if (rows == 0) java.util.Arrays.fill(acc, ao, ao + w, 0f);
+        else System.arraycopy(x, xo + j0, acc, ao, w);
+        for (int r = 1; r < rows; r++) K.arith(FloatKernels.Arith.ADD, acc, ao, x, xo + r * cols + j0, acc, ao, w);
+        if (add) K.arith(FloatKernels.Arith.ADD, out, o + j0, acc, 0, out, o + j0, w);
+    }
+
+    /**
      * Sets {@code a[from, from + n)} to {@code v}; split over the threads like the other kernels
      * here, so that zeroing a gradient in place (zeroGrad(false)) writes each half of it on the core
      * whose GEMM wrote it in the backward pass (measured inside W2's step on 2 cores: zeroGrad(false)

@@ -101,11 +101,8 @@ public final class F {
             if (bufs[1] != null) // dW (out, in) += g^T (out, rows) x (rows, in)
                 Gemm.sgemm(true, false, out, in, rowsF, 1f, gd, go, out, xc.storage(), xc.offset(), in, overwrite[1] ? 0f : 1f,
                         bufs[1].storage(), bufs[1].offset(), in);
-            if (bufs[2] != null) {
-                Tensor db = gc.reshape(rowsF, out).sum(0);
-                if (overwrite[2]) bufs[2].copyFrom(db);
-                else bufs[2].addInPlace(db);
-            }
+            if (bufs[2] != null) // db (out) += the column sums of g (rows, out)
+                Elementwise.columnSums(gd, go, rowsF, out, bufs[2].storage(), bufs[2].offset(), !overwrite[2]);
         });
         // the linear node's backward reads x and W, never y, so y may hold the ReLU's values (see Tensor.reluOverOpOutput)
         return relu ? result.reluOverClampedOpOutput() : result;

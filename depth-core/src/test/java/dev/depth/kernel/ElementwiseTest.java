@@ -93,4 +93,34 @@ class ElementwiseTest {
             }
         }
     }
+
+    @Test
+    void columnSumsAreSumOverRowsBitForBitOnAnyThreadCount() {
+        int before = Parallel.threads();
+        try {
+            for (int rows : new int[] {0, 1, 7, 17, 300}) {
+                for (int cols : new int[] {1, 7, 17, 1023}) {
+                    float[] x = random(5 + rows * cols, 31L * rows + cols);
+                    float[] sum0 = dev.depth.tensor.Tensor.wrap(java.util.Arrays.copyOfRange(x, 5, 5 + rows * cols), rows, cols).sum(0).toFloatArray();
+                    float[] start = random(cols + 3, cols);
+                    for (int threads : new int[] {1, 2, 3}) {
+                        Parallel.setThreads(threads);
+                        String what = rows + " x " + cols + ", " + threads + " threads";
+                        float[] out = random(cols + 3, 99);
+                        Elementwise.columnSums(x, 5, rows, cols, out, 2, false);
+                        float[] expected = random(cols + 3, 99);
+                        System.arraycopy(sum0, 0, expected, 2, cols);
+                        assertArrayEquals(expected, out, what + ": written over stale values");
+                        float[] acc = start.clone();
+                        Elementwise.columnSums(x, 5, rows, cols, acc, 3, true);
+                        float[] added = start.clone();
+                        for (int j = 0; j < cols; j++) added[3 + j] = start[3 + j] + sum0[j];
+                        assertArrayEquals(added, acc, what + ": added to what was there");
+                    }
+                }
+            }
+        } finally {
+            Parallel.setThreads(before);
+        }
+    }
 }
