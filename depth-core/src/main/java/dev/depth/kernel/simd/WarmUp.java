@@ -15,7 +15,9 @@ package dev.depth.kernel.simd;
  *
  * <p>Only the micro-kernel: warming up every kernel this way (element-wise ops, packing) made the
  * first step shorter still, but moved compilations into the steps that W2's figure times and made
- * that figure about 4% lower (2026-11-27, bench/README.md, "Whole runs"). With the JIT's advice
+ * that figure about 4% lower (2026-11-27, bench/README.md, "Whole runs"); measured again once C2 no longer
+ * compiled the Vector API's fallback ("The Vector API's fallback left to C1"), each kernel called until
+ * compiled: 0.99x. With the JIT's advice
  * ({@link dev.depth.kernel.Kernels#adviseJit()}) the packing kernels' warm-up measured neutral on
  * that figure and 0.15 s off the first epoch on average: not added ("A faster morning"). Awaited before
  * the first step, a warm-up of every kernel shortened the epochs but not the process: it only moved
