@@ -47,8 +47,9 @@ public final class Elementwise {
      * bias gradient): {@code out[o + j] = sum over r of x[xo + r*cols + j]}, or, with {@code add},
      * that sum added to {@code out[o + j]}. Each column is summed row after row from row 0 (one
      * column alone in double), the order (and so the bits) of {@code sum(0)} on the same matrix,
-     * with the sum complete before it is added; the columns are split over the threads from {@link #PARALLEL_MIN} elements
-     * (a bias gradient was a serial stretch of W2's step: 10 us of its three layers on one thread).
+     * with the sum complete before it is added. The columns are split over the threads from
+     * {@link #PARALLEL_MIN} elements (a bias gradient was a serial stretch of W2's step: 10 us of
+     * its three layers on one thread).
      */
     public static void columnSums(float[] x, int xo, int rows, int cols, float[] out, int o, boolean add) {
         if (rows < 0 || cols < 0) throw new IllegalArgumentException("columnSums: negative size rows=" + rows + " cols=" + cols);

@@ -63,7 +63,7 @@ final class JitAdvice {
             "dev.depth.tensor.Tensor::of", "dev.depth.tensor.Tensor::stack", "dev.depth.optim.Optimizer::prepare");
 
     /**
-     * The Vector API's own classes, left to C1 on JDK 25 and newer ({@link #VECTOR_API_TO_C1}). Their methods
+     * The Vector API's own classes, left to C1 on JDK 25 and newer on x86-64 ({@link #VECTOR_API_TO_C1}). Their methods
      * do two jobs. Inlined into a kernel that C2 compiles, they become its vector instructions (C2 still inlines
      * them there: a directive's exclusion only stops C2 from compiling a method on its own). Run on their own,
      * they are the Java fallback that a kernel runs until C2 has compiled it: an object per vector operation,

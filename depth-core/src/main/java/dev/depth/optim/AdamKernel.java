@@ -16,9 +16,10 @@ import dev.depth.kernel.Parallel;
  * and the moments here are computed in that order; the update is the same quantity with c =
  * sqrt(1 - β2^t) taken out of the denominator, θ = θ - (γ c / (1 - β1^t)) · m / (sqrt(v) + ε c),
  * with both scalars computed once per step. That saves a division per element, and the loop is
- * bound by its divisions and square roots, not by memory (0.17 ns per element in L1 on one Zen 5
- * core, as in L3): 0.126 ns instead (2026-11-27, bench/README.md). The update differs from
- * PyTorch's order by a rounding or two (one parameter of 16,384 changed after a step, measured).
+ * bound by its divisions and square roots more than by memory: on one Zen 5 core, 0.17 ns per
+ * element on 16,384 elements became 0.126, and 0.19 on W2's 535,818 became 0.18 (2026-11-27,
+ * bench/README.md). The update differs from PyTorch's order by a rounding or two (after one step,
+ * 1 parameter in 16,384 differed).
  *
  * <p>Subnormal moments. Where a gradient stays zero (or below about 1e-19, whose square
  * underflows), v decays into the subnormal range and stays there for thousands of steps (β2 =
