@@ -38,8 +38,9 @@ import org.junit.jupiter.api.Test;
 class CompiledKernelsTest {
 
     static {
-        // The JIT advice that the CLI installs before any kernel runs: on JDK 25 it leaves the Vector API's own
-        // methods to C1, and the kernels must still compile to intrinsics under it (C2 inlines those methods).
+        // The JIT advice that the CLI installs at start-up (and the fresh JVM of inFreshJvm, which initialises this
+        // class, too): on JDK 25 it leaves the Vector API's own methods to C1, and the kernels must still compile
+        // to intrinsics under it (C2 inlines those methods).
         dev.depth.kernel.Kernels.adviseJit();
     }
 
