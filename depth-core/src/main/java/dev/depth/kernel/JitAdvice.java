@@ -81,7 +81,7 @@ final class JitAdvice {
      * JDKs' C2 leaves some vector operations as calls ({@code FullC2}), and so may C2 on other processors (not
      * measured: a two-vector rearrange, say, on NEON); those calls would then run C1's code.
      * Measured on W2 (2026-11-27, bench/README.md, "The Vector API's fallback left to C1"): C2's work in the
-     * first 1.7 s fell from 1.4-1.9 s to 1.1 s, the micro-kernel was compiled at 0.57 s instead of 1.0 s,
+     * first 1.7 s fell from 1.4-1.9 s to 1.1 s, C2 began the micro-kernel at 0.80 s of uptime instead of 1.01 s,
      * and the timed window ran 5.5% faster (8 alternating pairs, 7 faster).
      */
     static final boolean VECTOR_API_TO_C1 = vectorApiToC1(Runtime.version().feature(), System.getProperty("os.arch", ""));
