@@ -51,7 +51,8 @@ final class JitAdvice {
             "dev.depth.autograd.Autograd::*", "dev.depth.autograd.Node::*",
             "dev.depth.tensor.Tensor::*", "dev.depth.tensor.Shapes::*", "dev.depth.tensor.ElementwiseOps::binaryInto",
             "dev.depth.optim.Optimizer::*", "dev.depth.optim.Optimizer$ParamState::*", "dev.depth.optim.Adam::*",
-            "dev.depth.optim.AdamW::*", "dev.depth.optim.AdamKernel::step",
+            "dev.depth.optim.AdamW::*", "dev.depth.optim.AdamKernel::step", "dev.depth.optim.AdamKernel::lambda$step*",
+            "dev.depth.optim.AdamKernel$$Lambda*::*",
             "dev.depth.nn.Module::*", "dev.depth.nn.Sequential::*", "dev.depth.nn.Linear::*",
             "dev.depth.nn.F::linear", "dev.depth.nn.F::lambda$linear*", "dev.depth.nn.F::crossEntropy", "dev.depth.nn.F::lambda$crossEntropy*",
             "dev.depth.nn.F$$Lambda*::*");

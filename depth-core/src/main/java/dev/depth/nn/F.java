@@ -504,17 +504,25 @@ public final class F {
         return (float) l;
     }
 
-    /** A new array q * s, by the element-wise kernel (compiled long before the loss is). */
+    /**
+     * A new array q * s. A plain loop, not the element-wise kernel: a loss's gradient is small (W2's 128 x 10) and
+     * computed once per step, so the kernel's overload for a scalar operand reached C2 only after 900 calls, some
+     * 450 steps into W2's timed window; until then it ran the Vector API's fallback, 10-90 us a call (a probe,
+     * 2026-11-27), against 1-2 us for this loop in C1's code and 0.3 us once C2 has compiled either.
+     */
     private static float[] scale(float[] q, float s) {
         float[] d = new float[q.length];
-        Elementwise.binary(Elementwise.Binary.MUL, q, 0, 1, new float[] {s}, 0, 0, d, 0, q.length);
+        for (int i = 0; i < d.length; i++) d[i] = q[i] * s;
         return d;
     }
 
-    /** A new (n, c) array with row i of q times g[i]. */
+    /** A new (n, c) array with row i of q times g[i] (a plain loop, as {@link #scale}). */
     private static float[] scaleRows(float[] q, float[] g, int n, int c) {
         float[] d = new float[n * c];
-        for (int i = 0; i < n; i++) Elementwise.binary(Elementwise.Binary.MUL, q, i * c, 1, g, i, 0, d, i * c, c);
+        for (int i = 0; i < n; i++) {
+            float gi = g[i];
+            for (int j = i * c, end = j + c; j < end; j++) d[j] = q[j] * gi;
+        }
         return d;
     }
 
