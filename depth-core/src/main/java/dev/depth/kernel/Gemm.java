@@ -387,8 +387,11 @@ public final class Gemm {
         double bestCost = Double.MAX_VALUE;
         for (int tm = 1; tm <= Math.min(threads, mPanels); tm++) {
             for (int tn = 1; tm * tn <= threads && tn <= nPanels; tn++) {
-                double rows = (double) ceilDiv(mPanels, tm) * MR, cols = (double) ceilDiv(nPanels, tn) * NR;
-                double cost = rows * cols * k + 8.0 * k * (rows * Math.ceil(cols / columnBlock((int) rows)) + cols);
+                int r = ceilDiv(mPanels, tm) * MR, cl = ceilDiv(nPanels, tn) * NR;
+                double rows = r, cols = cl;
+                // ceilDiv, not Math.ceil: this method runs in C1's code (JitAdvice), where Math.ceil is a call
+                // to StrictMath.ceil, which C2 then compiled on its own inside W2's timed steps
+                double cost = rows * cols * k + 8.0 * k * (rows * ceilDiv(cl, columnBlock(r)) + cols);
                 if (cost < bestCost * 0.999) {
                     bestCost = cost;
                     best = new int[] {tm, tn};
