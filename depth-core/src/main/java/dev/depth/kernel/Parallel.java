@@ -320,25 +320,33 @@ public final class Parallel {
             LockSupport.unpark(this);
         }
 
+        /*
+         * The loop calls poll() once per turn rather than holding its body: a loop that runs once per thread is
+         * compiled only by on-stack replacement, which the JIT reached 70-220 ms into W2's timed steps (its
+         * interpreted turns until then, and C1's work on it there); a method called on every turn of an idle
+         * worker's spin is compiled within its first idle millisecond.
+         */
         @Override
         public void run() {
             long idleSince = System.nanoTime();
-            while (!stopped) {
-                Region r = slot.get() == null ? null : slot.getAndSet(null);
-                Background b;
-                if (r != null) {
-                    r.runChunks(own);
-                    idleSince = System.nanoTime();
-                } else if ((b = job.get()) != null && b.runNext()) { // one piece, then look for a region again
-                    idleSince = System.nanoTime();
-                } else {
-                    if (b != null && b.settled()) job.compareAndSet(b, null);
-                    long idle = System.nanoTime() - idleSince;
-                    if (idle < Math.min(BUSY_SPIN_NANOS, SPIN_NANOS)) Thread.onSpinWait();
-                    else if (idle < SPIN_NANOS) Thread.yield(); // a compiler, GC or loader thread waiting for this core gets it
-                    else LockSupport.park(this);
-                }
+            while (!stopped) idleSince = poll(idleSince);
+        }
+
+        /** One turn: runs a region's chunks, or a background piece, or waits a little; returns the new idle start. */
+        private long poll(long idleSince) {
+            Region r = slot.get() == null ? null : slot.getAndSet(null);
+            Background b;
+            if (r != null) {
+                r.runChunks(own);
+                return System.nanoTime();
             }
+            if ((b = job.get()) != null && b.runNext()) return System.nanoTime(); // one piece, then look for a region again
+            if (b != null && b.settled()) job.compareAndSet(b, null);
+            long idle = System.nanoTime() - idleSince;
+            if (idle < Math.min(BUSY_SPIN_NANOS, SPIN_NANOS)) Thread.onSpinWait();
+            else if (idle < SPIN_NANOS) Thread.yield(); // a compiler, GC or loader thread waiting for this core gets it
+            else LockSupport.park(this);
+            return idleSince;
         }
     }
 }
