@@ -62,6 +62,12 @@ public interface FloatKernels {
     /** out[o+i] = a op b[bo+i]. */
     void arith(Arith op, float a, float[] b, int bo, float[] out, int o, int n);
 
+    /**
+     * out[o+j] = the sum over r in [0, rows) of x[xo + r*ldx + j], for j in [0, n): each column summed in
+     * float, row after row from row 0 (the order, and so the bits, of a column's running sum); 0 when rows is 0.
+     */
+    void columnSums(float[] x, int xo, int rows, int ldx, float[] out, int o, int n);
+
     /** out[o+i] = max(x[xo+i], 0), NaN propagated. */
     void relu(float[] x, int xo, float[] out, int o, int n);
 

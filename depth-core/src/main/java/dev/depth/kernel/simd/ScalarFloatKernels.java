@@ -145,6 +145,16 @@ public final class ScalarFloatKernels implements FloatKernels {
     }
 
     @Override
+    public void columnSums(float[] x, int xo, int rows, int ldx, float[] out, int o, int n) {
+        for (int j = 0; j < n; j++) {
+            float acc = 0f;
+            if (rows > 0) acc = x[xo + j];
+            for (int r = 1; r < rows; r++) acc += x[xo + r * ldx + j];
+            out[o + j] = acc;
+        }
+    }
+
+    @Override
     public void relu(float[] x, int xo, float[] out, int o, int n) {
         for (int i = 0; i < n; i++) out[o + i] = Math.max(x[xo + i], 0f);
     }

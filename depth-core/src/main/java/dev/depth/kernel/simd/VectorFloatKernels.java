@@ -320,6 +320,46 @@ final class VectorFloatKernels implements FloatKernels {
         if (i < n) SCALAR.arith(op, a, b, bo + i, out, o + i, n - i);
     }
 
+    /*
+     * Four vectors of columns at a time, their running sums kept in registers over all the rows: one load and one
+     * add per vector and row, against a load and a store of the sums too when summed a row at a time with arith
+     * (W2's bias gradients, 128 x 512 on two threads: 6.3 us a call that way).
+     */
+    @Override
+    public void columnSums(float[] x, int xo, int rows, int ldx, float[] out, int o, int n) {
+        if (rows <= 0) {
+            java.util.Arrays.fill(out, o, o + n, 0f);
+            return;
+        }
+        int j = 0;
+        for (; j <= n - 4 * L; j += 4 * L) {
+            int p = xo + j;
+            FloatVector s0 = FloatVector.fromArray(S, x, p), s1 = FloatVector.fromArray(S, x, p + L);
+            FloatVector s2 = FloatVector.fromArray(S, x, p + 2 * L), s3 = FloatVector.fromArray(S, x, p + 3 * L);
+            for (int r = 1; r < rows; r++) {
+                p += ldx;
+                s0 = s0.add(FloatVector.fromArray(S, x, p));
+                s1 = s1.add(FloatVector.fromArray(S, x, p + L));
+                s2 = s2.add(FloatVector.fromArray(S, x, p + 2 * L));
+                s3 = s3.add(FloatVector.fromArray(S, x, p + 3 * L));
+            }
+            s0.intoArray(out, o + j);
+            s1.intoArray(out, o + j + L);
+            s2.intoArray(out, o + j + 2 * L);
+            s3.intoArray(out, o + j + 3 * L);
+        }
+        for (; j <= n - L; j += L) {
+            int p = xo + j;
+            FloatVector s0 = FloatVector.fromArray(S, x, p);
+            for (int r = 1; r < rows; r++) {
+                p += ldx;
+                s0 = s0.add(FloatVector.fromArray(S, x, p));
+            }
+            s0.intoArray(out, o + j);
+        }
+        if (j < n) SCALAR.columnSums(x, xo + j, rows, ldx, out, o + j, n - j);
+    }
+
     @Override
     public void relu(float[] x, int xo, float[] out, int o, int n) {
         int i = 0;

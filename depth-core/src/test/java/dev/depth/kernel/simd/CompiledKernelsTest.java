@@ -117,6 +117,7 @@ class CompiledKernelsTest {
                 i -> { K.arith(FloatKernels.Arith.ADD, a, 0, 0.5f, out, 0, n); return out[i % n]; },
                 i -> { K.relu(a, 0, out, 0, n); return out[i % n]; },
                 i -> { K.reluBackward(a, 0, b, 0, out, 0, n); return out[i % n]; },
+                i -> { K.columnSums(w, 0, 64, 77, y, 0, 64); return y[i % 64]; },
                 i -> { K.axpy(0.25f, a, 0, out, 0, n); return out[i % n]; },
                 i -> K.dot(a, 0, b, 0, n) + K.sum(a, 0, n),
                 i -> { K.unsignedBytesToFloat(bytes, 0, 255f, out, 0, n); return out[i % n]; },

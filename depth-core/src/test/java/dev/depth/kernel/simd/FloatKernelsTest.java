@@ -112,6 +112,32 @@ class FloatKernelsTest {
     }
 
     @Test
+    void columnSumsAreBitIdenticalToTheOracleAndSumEachColumnInRowOrder() {
+        for (int rows : new int[] {0, 1, 2, 7, 128}) {
+            for (int n : LENGTHS) {
+                int ldx = n + 5, xo = 3;
+                float[] x = random(xo + Math.max(0, rows - 1) * ldx + n + 2, 17L * rows + n);
+                for (int i = 0; i < x.length; i += 11) x[i] = i % 2 == 0 ? -0f : 1e30f; // signed zeros, large terms
+                float[] o1 = random(n + 4, 1), o2 = o1.clone();
+                fast.columnSums(x, xo, rows, ldx, o1, 2, n);
+                oracle.columnSums(x, xo, rows, ldx, o2, 2, n);
+                String what = rows + " x " + n;
+                assertArrayEquals(o2, o1, what);
+                for (int j = 0; j < n; j++) { // the oracle itself: a running float sum from row 0
+                    float acc = rows == 0 ? 0f : x[xo + j];
+                    for (int r = 1; r < rows; r++) acc += x[xo + r * ldx + j];
+                    assertEquals(Float.floatToRawIntBits(acc), Float.floatToRawIntBits(o2[2 + j]), what + ", column " + j);
+                }
+                float[] untouched = random(n + 4, 1);
+                assertEquals(untouched[0], o1[0]);
+                assertEquals(untouched[1], o1[1]);
+                assertEquals(untouched[n + 2], o1[n + 2]);
+                assertEquals(untouched[n + 3], o1[n + 3]);
+            }
+        }
+    }
+
+    @Test
     void reluAndItsBackwardAreBitIdenticalIncludingNaNAndSignedZero() {
         for (int n : LENGTHS) {
             float[] x = random(n + 1, n), g = random(n, n + 7);
