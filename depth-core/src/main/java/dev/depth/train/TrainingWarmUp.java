@@ -39,7 +39,11 @@ import java.util.concurrent.atomic.AtomicBoolean;
  * has more than 512 outputs (16 x 34 at least), so that none runs as matrix-vector products
  * ({@code FloatKernels.dotRows}), which a layer on a batch does not use either: with a 10-wide last
  * layer, the warm-up made C2 compile that kernel (160 ms of C2's time, 0.9-1.1 s into a W2 run) for
- * nothing (2026-11-27, bench/README.md, "The Vector API's fallback left to C1").
+ * nothing (2026-11-27, bench/README.md, "The Vector API's fallback left to C1"). The bias gradients are 72, 36
+ * and 34 wide, so that the column-sum kernel ({@code FloatKernels.columnSums}) runs each of its paths (blocks of
+ * four vectors, single vectors, a scalar tail) and reaches C2's threshold here: with 40, 36 and 34, C2 compiled it
+ * without the four-vector loop, and the first real layer's gradient sent it back to C1's code, whose Vector API
+ * fallback then ran for 30-40 steps at 3-4 ms each ("The window's compilations").
  */
 public final class TrainingWarmUp {
     private TrainingWarmUp() {}
@@ -62,14 +66,14 @@ public final class TrainingWarmUp {
     }
 
     /**
-     * Runs {@code steps} training steps of a tiny MLP (16 samples of 48 features with 10 labels, Linear 48-40,
-     * ReLU, Linear 40-36, ReLU, Linear 36-34, cross-entropy, Adam) on the current thread; returns the last loss.
+     * Runs {@code steps} training steps of a tiny MLP (16 samples of 48 features with 10 labels, Linear 48-72,
+     * ReLU, Linear 72-36, ReLU, Linear 36-34, cross-entropy, Adam) on the current thread; returns the last loss.
      */
     public static float run(int steps) {
         if (steps < 0) throw new IllegalArgumentException("TrainingWarmUp: steps must be >= 0, got " + steps);
         Module model;
         try (var scope = Init.seed(0x5EED)) {
-            model = new Sequential(new Flatten(), new Linear(48, 40), new ReLU(), new Linear(40, 36), new ReLU(), new Linear(36, 34));
+            model = new Sequential(new Flatten(), new Linear(48, 72), new ReLU(), new Linear(72, 36), new ReLU(), new Linear(36, 34));
         }
         model.train();
         Adam opt = new Adam(model.parameters(), 1e-3);
