@@ -78,9 +78,9 @@ final class ReduceOps {
                 }
                 out[ob] = acc;
             } else if (kind == 0) {
-                // row after row into the accumulator: SIMD adds, the same order (so the same bits) as the scalar loop
-                System.arraycopy(x, base, out, ob, inner);
-                for (int r = 1; r < n; r++) K.arith(FloatKernels.Arith.ADD, out, ob, x, base + r * inner, out, ob, inner);
+                // each of the inner columns summed row after row from row 0: the order (so the bits) of the scalar
+                // loop, with the running sums in registers (K.columnSums)
+                K.columnSums(x, base, n, inner, out, ob, inner);
             } else {
                 System.arraycopy(x, base, out, ob, inner);
                 for (int r = 1; r < n; r++) {

@@ -102,6 +102,15 @@ class ElementwiseTest {
                 for (int cols : new int[] {1, 7, 17, 1023}) {
                     float[] x = random(5 + rows * cols, 31L * rows + cols);
                     float[] sum0 = dev.depth.tensor.Tensor.wrap(java.util.Arrays.copyOfRange(x, 5, 5 + rows * cols), rows, cols).sum(0).toFloatArray();
+                    for (int j = 0; j < cols; j++) { // sum(0) itself against a running sum from row 0 (double for one column)
+                        double d = 0;
+                        float f = rows == 0 ? 0f : x[5 + j];
+                        for (int r = 0; r < rows; r++) {
+                            d += x[5 + r * cols + j];
+                            if (r > 0) f += x[5 + r * cols + j];
+                        }
+                        assertEquals(cols == 1 ? (float) d : f, sum0[j], 0f, rows + " x " + cols + ": sum(0), column " + j);
+                    }
                     float[] start = random(cols + 3, cols);
                     for (int threads : new int[] {1, 2, 3}) {
                         Parallel.setThreads(threads);
