@@ -48,7 +48,9 @@ import java.util.stream.Collectors;
  *   <li>W2 MLP and W3 CNN training on Fashion-MNIST (Adam lr 1e-3, batch 128 and 64, seed 42,
  *       reshuffled each epoch): {@code samples_per_s} over the steps after the first
  *       {@link #WARMUP_STEPS}; {@link #W2_STEPS} and {@link #W3_STEPS} steps in all by default, or
- *       {@link Options#epochs()} whole epochs, which adds {@code epoch_seconds} and {@code test_accuracy}.</li>
+ *       {@link Options#epochs()} whole epochs, which adds {@code epoch_seconds} and {@code test_accuracy}; also
+ *       {@code step_us}, the timed steps' times ({@link #stepSummary}), and with {@link Options#stepTimes()} every
+ *       step's time in a CSV file.</li>
  *   <li>W4 LSTM and W5 GPT char LMs ({@code tokens_per_s}) on random token ids, after
  *       {@link #LM_WARMUP_STEPS} warm-up steps.</li>
  *   <li>W6 W2's MLP inference (eval mode, no graph, frozen with {@link Sequential#freeze()}):
@@ -100,10 +102,18 @@ public final class Workloads {
      * @param epochs when not null (and {@code steps} is null), W2 and W3 train this many whole epochs instead and also
      *     report the seconds of each epoch and the test accuracy at the end, >= 1
      * @param warmupSeconds warm-up before each W1 size and each W6 figure (at least 10 calls too), >= 0
+     * @param stepTimes when not null, W2 or W3 writes every step's time to this file ({@link #writeStepTimes}); give it
+     *     with one of them only, or the second replaces the first's
      */
-    public record Options(int repeats, List<Integer> sizes, Path data, int latencyCalls, Integer steps, Integer epochs, double warmupSeconds) {
+    public record Options(int repeats, List<Integer> sizes, Path data, int latencyCalls, Integer steps, Integer epochs, double warmupSeconds,
+                          Path stepTimes) {
         /** The defaults of bench/WORKLOADS.md. */
-        public static final Options DEFAULT = new Options(DEFAULT_REPEATS, W1_SIZES, null, DEFAULT_LATENCY_CALLS, null, null, DEFAULT_WARMUP_SECONDS);
+        public static final Options DEFAULT = new Options(DEFAULT_REPEATS, W1_SIZES, null, DEFAULT_LATENCY_CALLS, null, null, DEFAULT_WARMUP_SECONDS, null);
+
+        /** The options without a step-times file. */
+        public Options(int repeats, List<Integer> sizes, Path data, int latencyCalls, Integer steps, Integer epochs, double warmupSeconds) {
+            this(repeats, sizes, data, latencyCalls, steps, epochs, warmupSeconds, null);
+        }
 
         public Options {
             if (repeats < 1) throw new IllegalArgumentException("repeats must be >= 1, got " + repeats);
@@ -288,6 +298,9 @@ public final class Workloads {
         long samples = 0, start = System.nanoTime();
         List<Double> epochSeconds = new ArrayList<>();
         float lastLoss = Float.NaN;
+        // each step's time, from the end of the step before (its batch's next() included; the first step's from its start)
+        long[] stepNanos = new long[steps];
+        long stepStart = System.nanoTime();
         for (int epoch = 0; step < steps; epoch++) {
             long epochStart = System.nanoTime();
             try (DataLoader.BatchIterator it = loader.iterator(epoch)) {
@@ -295,15 +308,19 @@ public final class Workloads {
                     Batch b = it.next();
                     if (step == WARMUP_STEPS) {
                         start = System.nanoTime();
+                        stepStart = start;
                         samples = 0;
                     }
+                    if (step == 0) stepStart = System.nanoTime();
                     Tensor loss = F.crossEntropy(model.forward(b.x()), b.y());
                     opt.zeroGrad(false); // in place, as PyTorch 1.13's zero_grad() on the other side
                     loss.backward();
                     opt.step();
                     lastLoss = loss.item();
                     samples += b.size();
-                    step++;
+                    long now = System.nanoTime();
+                    stepNanos[step++] = now - stepStart;
+                    stepStart = now;
                 }
             }
             double es = (System.nanoTime() - epochStart) / 1e9;
@@ -318,6 +335,12 @@ public final class Workloads {
         m.put("warmup_steps", WARMUP_STEPS);
         m.put("batch_size", batchSize);
         m.put("timed_seconds", seconds);
+        Map<String, Object> stepUs = stepSummary(Arrays.copyOfRange(stepNanos, WARMUP_STEPS, steps));
+        m.put("step_us", stepUs);
+        if (o.stepTimes() != null) {
+            writeStepTimes(o.stepTimes(), stepNanos, WARMUP_STEPS);
+            m.put("step_times_file", o.stepTimes().toString());
+        }
         m.put("final_loss", lastLoss);
         m.put("data", location.directory().toString());
         String accuracy = "";
@@ -330,6 +353,7 @@ public final class Workloads {
         }
         log.printf(Locale.ROOT, "%s: %,.0f samples/s (%d steps after %d warm-up, %.2f s), loss %.4f%s%n",
                 w, rate, steps - WARMUP_STEPS, WARMUP_STEPS, seconds, lastLoss, accuracy);
+        log.printf(Locale.ROOT, "%s: timed steps %s%n", w, describeSteps(stepUs));
         log.flush();
     }
 
@@ -446,6 +470,74 @@ public final class Workloads {
         s.put("min", v[0]);
         s.put("max", v[v.length - 1]);
         return s;
+    }
+
+    /** A step is counted as slow above this multiple of the median step ({@link #stepSummary}). */
+    public static final double SLOW_STEP = 1.3;
+
+    /**
+     * The timed steps' times in microseconds: {@code median}, {@code mean}, {@code p90}, {@code max},
+     * {@code slow_steps} (how many took more than {@link #SLOW_STEP} times the median) and {@code slow_excess}
+     * (the share of all the steps' time that those steps took beyond the median: what the figure would gain if they
+     * had taken the median). In a short run the mean is well above the median when another thread (the JIT's
+     * compilers, the collector) takes one of the cores for a while (bench/README.md, "The window's compilations").
+     */
+    public static Map<String, Object> stepSummary(long[] nanos) {
+        Map<String, Object> s = new LinkedHashMap<>();
+        if (nanos.length == 0) return s;
+        double[] us = new double[nanos.length];
+        double total = 0;
+        for (int i = 0; i < us.length; i++) total += us[i] = nanos[i] / 1e3;
+        double[] sorted = us.clone();
+        Arrays.sort(sorted);
+        double median = quantile(sorted, 0.5), excess = 0;
+        int slow = 0;
+        for (double u : us) {
+            if (u > SLOW_STEP * median) {
+                slow++;
+                excess += u - median;
+            }
+        }
+        s.put("median", median);
+        s.put("mean", total / us.length);
+        s.put("p90", quantile(sorted, 0.9));
+        s.put("max", sorted[sorted.length - 1]);
+        s.put("slow_steps", slow);
+        s.put("slow_excess", total > 0 ? excess / total : 0.0);
+        return s;
+    }
+
+    /** One line for the log and the table: "median 935 us, mean 1,053 us (+12.6%), 47 steps above 1.3x the median (8.1% of the time)". */
+    public static String describeSteps(Map<String, Object> s) {
+        if (s.isEmpty()) return "none";
+        double median = ((Number) s.get("median")).doubleValue(), mean = ((Number) s.get("mean")).doubleValue();
+        return String.format(Locale.ROOT, "median %,.0f us, mean %,.0f us (%+.1f%%), %d above %.1fx the median (%.1f%% of the time beyond it)",
+                median, mean, 100 * (mean / median - 1), ((Number) s.get("slow_steps")).intValue(), SLOW_STEP,
+                100 * ((Number) s.get("slow_excess")).doubleValue());
+    }
+
+    /**
+     * Writes {@code step,us,timed} for every step (timed: 1 for the steps the figure counts, after {@code warmup}), as
+     * CSV with a header line, to a temporary file beside {@code file} that then replaces it.
+     *
+     * @throws UncheckedIOException naming the file when it cannot be written
+     */
+    static void writeStepTimes(Path file, long[] nanos, int warmup) {
+        StringBuilder sb = new StringBuilder("step,us,timed\n");
+        for (int i = 0; i < nanos.length; i++)
+            sb.append(i + 1).append(',').append(String.format(Locale.ROOT, "%.1f", nanos[i] / 1e3)).append(',').append(i >= warmup ? 1 : 0).append('\n');
+        Path dir = file.toAbsolutePath().getParent();
+        try {
+            Path tmp = java.nio.file.Files.createTempFile(dir, file.getFileName().toString(), ".tmp");
+            try {
+                java.nio.file.Files.writeString(tmp, sb);
+                java.nio.file.Files.move(tmp, file, java.nio.file.StandardCopyOption.REPLACE_EXISTING, java.nio.file.StandardCopyOption.ATOMIC_MOVE);
+            } finally {
+                java.nio.file.Files.deleteIfExists(tmp);
+            }
+        } catch (IOException e) {
+            throw new java.io.UncheckedIOException("bench: cannot write the step times to " + file + ": " + e, e);
+        }
     }
 
     /** The q-quantile of sorted values, interpolating between neighbours (q = 0.5: the median). */

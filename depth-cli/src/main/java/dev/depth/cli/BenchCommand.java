@@ -15,6 +15,7 @@ import picocli.CommandLine.ParameterException;
 import picocli.CommandLine.Spec;
 
 import java.io.PrintWriter;
+import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
@@ -71,6 +72,11 @@ final class BenchCommand implements Callable<Integer> {
             description = "Warm-up before each W1 size and each W6 figure (default: ${DEFAULT-VALUE}; at least 10 calls too).")
     double warmupSeconds;
 
+    @Option(names = "--step-times", paramLabel = "FILE",
+            description = "W2 or W3 (one of them): write every training step's time to FILE as CSV (step,us,timed); the table and "
+                    + "the JSON (step_us) always give the timed steps' median, mean and slow steps.")
+    Path stepTimes;
+
     @Option(names = "--jmh", description = "Run the JMH micro-benchmarks (dev.depth.bench.jmh) with the given JMH arguments.")
     boolean jmh;
 
@@ -82,7 +88,12 @@ final class BenchCommand implements Callable<Integer> {
         Workloads.Options options;
         try {
             ids = Workloads.select(args.isEmpty() ? List.of("all") : args);
-            options = new Workloads.Options(repeats, sizes == null ? Workloads.W1_SIZES : sizes, common.data, latencyCalls, steps, epochs, warmupSeconds);
+            if (stepTimes != null && ids.stream().filter(id -> id.equals("W2") || id.equals("W3")).count() != 1)
+                throw new IllegalArgumentException("--step-times takes one training workload, W2 or W3, got " + String.join(" ", ids));
+            if (stepTimes != null && !java.nio.file.Files.isDirectory(stepTimes.toAbsolutePath().getParent()))
+                throw new IllegalArgumentException("--step-times: the directory " + stepTimes.toAbsolutePath().getParent() + " does not exist");
+            options = new Workloads.Options(repeats, sizes == null ? Workloads.W1_SIZES : sizes, common.data, latencyCalls, steps, epochs, warmupSeconds,
+                    stepTimes);
         } catch (IllegalArgumentException e) {
             throw new ParameterException(spec.commandLine(), e.getMessage());
         }
@@ -127,6 +138,12 @@ final class BenchCommand implements Callable<Integer> {
             case "W2", "W3" -> {
                 rows.add(String.format(Locale.ROOT, "%-4s %-28s %,14.0f   (%d steps)", w,
                         (w.equals("W2") ? "MLP" : "CNN") + " training samples/s", num(m.get("samples_per_s")), ((Number) m.get("steps")).intValue()));
+                if (m.get("step_us") instanceof Map<?, ?> st && !st.isEmpty()) {
+                    double median = num(st.get("median")), mean = num(st.get("mean"));
+                    rows.add(String.format(Locale.ROOT, "%-4s %-28s %,14.0f   mean %,.0f (%+.1f%%), %d steps above %.1fx the median",
+                            w, "timed step, us (median)", median, mean, 100 * (mean / median - 1), ((Number) st.get("slow_steps")).intValue(),
+                            Workloads.SLOW_STEP));
+                }
                 if (m.get("epoch_seconds") instanceof List<?> es && !es.isEmpty()) {
                     // The first epoch carries the JIT's warm-up: shown apart, the median of the others as the figure.
                     double first = ((Number) es.get(0)).doubleValue();

@@ -106,14 +106,46 @@ class BenchCommandTest {
         assertTrue(accuracy >= 0 && accuracy <= 1 && Math.abs(accuracy * test - Math.rint(accuracy * test)) < 1e-6, m.toString());
         assertTrue(((Number) m.get("samples_per_s")).doubleValue() > 0, m.toString());
         assertTrue(r.err().contains("W2: epoch 2 of 2"), r.err());
+        Map<String, Object> stepUs = (Map<String, Object>) m.get("step_us"); // the 2 timed steps of the 52
+        assertTrue(((Number) stepUs.get("median")).doubleValue() > 0 && ((Number) stepUs.get("max")).doubleValue() >= ((Number) stepUs.get("median")).doubleValue(), m.toString());
+        assertTrue(((Number) stepUs.get("slow_steps")).intValue() <= 1, m.toString()); // of two steps, at most one is above 1.3x their median
+        Path csv = dir.resolve("steps.csv");
+        CliTest.Run withFile = CliTest.run("bench", "W2", "--epochs", "2", "--data", dir.toString(), "--step-times", csv.toString(), "--json");
+        assertEquals(0, withFile.code(), withFile.err());
+        List<String> lines = Files.readAllLines(csv);
+        assertEquals("step,us,timed", lines.get(0));
+        assertEquals(53, lines.size(), "a header and 52 steps");
+        assertTrue(lines.get(50).endsWith(",0") && lines.get(51).endsWith(",1") && lines.get(52).startsWith("52,"), lines.toString());
+        for (String line : lines.subList(1, lines.size())) assertTrue(Double.parseDouble(line.split(",")[1]) > 0, line);
+        CliTest.Run twoWorkloads = CliTest.run("bench", "W2", "W3", "--step-times", csv.toString());
+        assertNotEquals(0, twoWorkloads.code());
+        assertTrue(twoWorkloads.err().contains("--step-times takes one training workload, W2 or W3, got W2 W3"), twoWorkloads.err());
+        CliTest.Run noDir = CliTest.run("bench", "W2", "--step-times", dir.resolve("missing").resolve("x.csv").toString());
+        assertNotEquals(0, noDir.code());
+        assertTrue(noDir.err().contains("does not exist"), noDir.err());
         CliTest.Run table = CliTest.run("bench", "W2", "--epochs", "2", "--data", dir.toString());
         assertEquals(0, table.code(), table.err());
+        assertTrue(table.out().contains("timed step, us (median)"), table.out());
         assertTrue(table.out().contains("seconds per epoch") && table.out().contains("after the first; the first"), table.out());
         assertTrue(table.out().contains("test accuracy") && table.out().contains("(after 2 epochs)"), table.out());
 
         CliTest.Run few = CliTest.run("bench", "W2", "--epochs", "1", "--data", dir.toString());
         assertNotEquals(0, few.code(), few.err());
         assertTrue(few.err().contains("W2: steps must be > 50 (the warm-up steps), got 26 (1 epochs of 3,300 images at batch 128)"), few.err());
+    }
+
+    @Test
+    void stepSummaryCountsTheSlowStepsAndTheirShareOfTheTime() {
+        Map<String, Object> s = dev.depth.bench.Workloads.stepSummary(new long[] {1000, 1000, 1000, 2000, 5000}); // 1, 1, 1, 2, 5 us
+        assertEquals(1.0, ((Number) s.get("median")).doubleValue(), 1e-12);
+        assertEquals(2.0, ((Number) s.get("mean")).doubleValue(), 1e-12);
+        assertEquals(3.8, ((Number) s.get("p90")).doubleValue(), 1e-12);
+        assertEquals(5.0, ((Number) s.get("max")).doubleValue(), 1e-12);
+        assertEquals(2, ((Number) s.get("slow_steps")).intValue());
+        assertEquals(0.5, ((Number) s.get("slow_excess")).doubleValue(), 1e-12); // (2 - 1) + (5 - 1) of 10 us
+        assertTrue(dev.depth.bench.Workloads.stepSummary(new long[0]).isEmpty());
+        assertEquals("median 1 us, mean 2 us (+100.0%), 2 above 1.3x the median (50.0% of the time beyond it)",
+                dev.depth.bench.Workloads.describeSteps(s));
     }
 
     @Test
