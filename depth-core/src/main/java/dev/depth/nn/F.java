@@ -506,9 +506,9 @@ public final class F {
 
     /**
      * A new array q * s. A plain loop, not the element-wise kernel: a loss's gradient is small (W2's 128 x 10) and
-     * computed once per step, so the kernel's overload for a scalar operand reached C2 only after 900 calls, some
-     * 450 steps into W2's timed window; until then it ran the Vector API's fallback, 10-90 us a call (a probe,
-     * 2026-11-27), against 1-2 us for this loop in C1's code and 0.3 us once C2 has compiled either.
+     * computed once per step, so the kernel's overload for a scalar operand reached C2 only after about 900 calls,
+     * 420-570 ms into W2's timed window (at its end); until then it ran the Vector API's fallback, 10-90 us a call
+     * (a probe, 2026-11-27), against 1-2 us for this loop in C1's code and 0.3 us once C2 has compiled either.
      */
     private static float[] scale(float[] q, float s) {
         float[] d = new float[q.length];
