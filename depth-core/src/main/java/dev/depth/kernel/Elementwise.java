@@ -96,22 +96,32 @@ public final class Elementwise {
     private static final float INV_SQRT_2 = (float) (1.0 / Math.sqrt(2.0));
     private static final float INV_SQRT_2PI = (float) (1.0 / Math.sqrt(2.0 * Math.PI));
 
+    /*
+     * unary, unaryBackward and binary call their range method directly below PARALLEL_MIN rather than through
+     * split's lambda: the lambda captures the call's arguments, and since it escapes into Parallel.forRange on the
+     * other path, C2 allocated it on every call. A broadcast op runs these once per row (ElementwiseOps.binaryInto):
+     * W5's GPT allocated 877 MB of such lambdas in 60 steps (JFR's allocation samples, 2026-11-27).
+     */
+
     /** out[o + i] = f(x[xo + i]) for i in [0, n). */
     public static void unary(Unary f, float[] x, int xo, float[] out, int o, int n) {
-        split(n, (i0, i1) -> {
-            int len = i1 - i0;
-            switch (f) {
-                case RELU -> K.relu(x, xo + i0, out, o + i0, len);
-                case NEG -> K.arith(FloatKernels.Arith.MUL, x, xo + i0, -1f, out, o + i0, len);
-                case SQUARE -> K.arith(FloatKernels.Arith.MUL, x, xo + i0, x, xo + i0, out, o + i0, len);
-                case RECIPROCAL -> K.arith(FloatKernels.Arith.DIV, 1f, x, xo + i0, out, o + i0, len);
-                case EXP -> { if (VECTORIZED) K.exp(x, xo + i0, out, o + i0, len); else unaryReference(f, x, xo + i0, out, o + i0, len); }
-                case TANH -> { if (VECTORIZED) K.tanh(x, xo + i0, out, o + i0, len); else unaryReference(f, x, xo + i0, out, o + i0, len); }
-                case SIGMOID -> { if (VECTORIZED) K.sigmoid(x, xo + i0, out, o + i0, len); else unaryReference(f, x, xo + i0, out, o + i0, len); }
-                case GELU -> K.gelu(x, xo + i0, out, o + i0, len);
-                default -> unaryReference(f, x, xo + i0, out, o + i0, len);
-            }
-        });
+        if (n < PARALLEL_MIN) unaryRange(f, x, xo, out, o, 0, n);
+        else Parallel.forRange(n, PARALLEL_MIN / 2, (i0, i1) -> unaryRange(f, x, xo, out, o, i0, i1));
+    }
+
+    private static void unaryRange(Unary f, float[] x, int xo, float[] out, int o, int i0, int i1) {
+        int len = i1 - i0;
+        switch (f) {
+            case RELU -> K.relu(x, xo + i0, out, o + i0, len);
+            case NEG -> K.arith(FloatKernels.Arith.MUL, x, xo + i0, -1f, out, o + i0, len);
+            case SQUARE -> K.arith(FloatKernels.Arith.MUL, x, xo + i0, x, xo + i0, out, o + i0, len);
+            case RECIPROCAL -> K.arith(FloatKernels.Arith.DIV, 1f, x, xo + i0, out, o + i0, len);
+            case EXP -> { if (VECTORIZED) K.exp(x, xo + i0, out, o + i0, len); else unaryReference(f, x, xo + i0, out, o + i0, len); }
+            case TANH -> { if (VECTORIZED) K.tanh(x, xo + i0, out, o + i0, len); else unaryReference(f, x, xo + i0, out, o + i0, len); }
+            case SIGMOID -> { if (VECTORIZED) K.sigmoid(x, xo + i0, out, o + i0, len); else unaryReference(f, x, xo + i0, out, o + i0, len); }
+            case GELU -> K.gelu(x, xo + i0, out, o + i0, len);
+            default -> unaryReference(f, x, xo + i0, out, o + i0, len);
+        }
     }
 
     /** The scalar definition of {@link #unary}: the reference its fast paths are tested against. */
@@ -139,17 +149,20 @@ public final class Elementwise {
 
     /** out[i] = g[i] * f'(x[i]) where y = f(x) is given too (some derivatives are cheaper from y). */
     public static void unaryBackward(Unary f, float[] x, float[] y, float[] g, float[] out, int n) {
-        split(n, (i0, i1) -> {
-            int len = i1 - i0;
-            switch (f) {
-                case RELU -> K.reluBackward(x, i0, g, i0, out, i0, len);
-                case EXP -> K.arith(FloatKernels.Arith.MUL, g, i0, y, i0, out, i0, len);
-                case NEG -> K.arith(FloatKernels.Arith.MUL, g, i0, -1f, out, i0, len);
-                case LOG -> K.arith(FloatKernels.Arith.DIV, g, i0, x, i0, out, i0, len);
-                case GELU -> K.geluBackward(x, i0, g, i0, out, i0, len);
-                default -> unaryBackwardReference(f, x, y, g, out, i0, i1);
-            }
-        });
+        if (n < PARALLEL_MIN) unaryBackwardRange(f, x, y, g, out, 0, n);
+        else Parallel.forRange(n, PARALLEL_MIN / 2, (i0, i1) -> unaryBackwardRange(f, x, y, g, out, i0, i1));
+    }
+
+    private static void unaryBackwardRange(Unary f, float[] x, float[] y, float[] g, float[] out, int i0, int i1) {
+        int len = i1 - i0;
+        switch (f) {
+            case RELU -> K.reluBackward(x, i0, g, i0, out, i0, len);
+            case EXP -> K.arith(FloatKernels.Arith.MUL, g, i0, y, i0, out, i0, len);
+            case NEG -> K.arith(FloatKernels.Arith.MUL, g, i0, -1f, out, i0, len);
+            case LOG -> K.arith(FloatKernels.Arith.DIV, g, i0, x, i0, out, i0, len);
+            case GELU -> K.geluBackward(x, i0, g, i0, out, i0, len);
+            default -> unaryBackwardReference(f, x, y, g, out, i0, i1);
+        }
     }
 
     /** The scalar definition of {@link #unaryBackward}. */
@@ -199,13 +212,17 @@ public final class Elementwise {
             case MINIMUM -> FloatKernels.Arith.MIN;
             default -> null;
         };
-        split(n, (i0, i1) -> {
-            int len = i1 - i0;
-            if (op != null && as == 1 && bs == 1) K.arith(op, a, ao + i0, b, bo + i0, out, o + i0, len);
-            else if (op != null && as == 1 && bs == 0) K.arith(op, a, ao + i0, b[bo], out, o + i0, len);
-            else if (op != null && as == 0 && bs == 1) K.arith(op, a[ao], b, bo + i0, out, o + i0, len);
-            else binaryReference(f, a, ao + i0 * as, as, b, bo + i0 * bs, bs, out, o + i0, len);
-        });
+        if (n < PARALLEL_MIN) binaryRange(f, op, a, ao, as, b, bo, bs, out, o, 0, n);
+        else Parallel.forRange(n, PARALLEL_MIN / 2, (i0, i1) -> binaryRange(f, op, a, ao, as, b, bo, bs, out, o, i0, i1));
+    }
+
+    private static void binaryRange(Binary f, FloatKernels.Arith op, float[] a, int ao, int as, float[] b, int bo, int bs, float[] out, int o,
+                                    int i0, int i1) {
+        int len = i1 - i0;
+        if (op != null && as == 1 && bs == 1) K.arith(op, a, ao + i0, b, bo + i0, out, o + i0, len);
+        else if (op != null && as == 1 && bs == 0) K.arith(op, a, ao + i0, b[bo], out, o + i0, len);
+        else if (op != null && as == 0 && bs == 1) K.arith(op, a[ao], b, bo + i0, out, o + i0, len);
+        else binaryReference(f, a, ao + i0 * as, as, b, bo + i0 * bs, bs, out, o + i0, len);
     }
 
     /** The scalar definition of {@link #binary}. */
