@@ -5,6 +5,7 @@ import dev.depth.data.Batch;
 import dev.depth.data.DataLoader;
 import dev.depth.data.FashionMnist;
 import dev.depth.data.TensorDataset;
+import dev.depth.io.AtomicFiles;
 import dev.depth.io.Checkpoint;
 import dev.depth.lab.lm.CharLstmModel;
 import dev.depth.lab.lm.GptModel;
@@ -298,7 +299,8 @@ public final class Workloads {
         long samples = 0, start = System.nanoTime();
         List<Double> epochSeconds = new ArrayList<>();
         float lastLoss = Float.NaN;
-        // each step's time, from the end of the step before (its batch's next() included; the first step's from its start)
+        // each step's time from the end of the step before, its batch's next() included (from the timed window's start
+        // for its first step, as the figure counts it)
         long[] stepNanos = new long[steps];
         long stepStart = System.nanoTime();
         for (int epoch = 0; step < steps; epoch++) {
@@ -311,7 +313,6 @@ public final class Workloads {
                         stepStart = start;
                         samples = 0;
                     }
-                    if (step == 0) stepStart = System.nanoTime();
                     Tensor loss = F.crossEntropy(model.forward(b.x()), b.y());
                     opt.zeroGrad(false); // in place, as PyTorch 1.13's zero_grad() on the other side
                     loss.backward();
@@ -518,7 +519,7 @@ public final class Workloads {
 
     /**
      * Writes {@code step,us,timed} for every step (timed: 1 for the steps the figure counts, after {@code warmup}), as
-     * CSV with a header line, to a temporary file beside {@code file} that then replaces it.
+     * CSV with a header line, replacing {@code file} atomically ({@link AtomicFiles}).
      *
      * @throws UncheckedIOException naming the file when it cannot be written
      */
@@ -526,15 +527,8 @@ public final class Workloads {
         StringBuilder sb = new StringBuilder("step,us,timed\n");
         for (int i = 0; i < nanos.length; i++)
             sb.append(i + 1).append(',').append(String.format(Locale.ROOT, "%.1f", nanos[i] / 1e3)).append(',').append(i >= warmup ? 1 : 0).append('\n');
-        Path dir = file.toAbsolutePath().getParent();
         try {
-            Path tmp = java.nio.file.Files.createTempFile(dir, file.getFileName().toString(), ".tmp");
-            try {
-                java.nio.file.Files.writeString(tmp, sb);
-                java.nio.file.Files.move(tmp, file, java.nio.file.StandardCopyOption.REPLACE_EXISTING, java.nio.file.StandardCopyOption.ATOMIC_MOVE);
-            } finally {
-                java.nio.file.Files.deleteIfExists(tmp);
-            }
+            AtomicFiles.writeString(file, sb.toString());
         } catch (IOException e) {
             throw new java.io.UncheckedIOException("bench: cannot write the step times to " + file + ": " + e, e);
         }

@@ -138,12 +138,9 @@ final class BenchCommand implements Callable<Integer> {
             case "W2", "W3" -> {
                 rows.add(String.format(Locale.ROOT, "%-4s %-28s %,14.0f   (%d steps)", w,
                         (w.equals("W2") ? "MLP" : "CNN") + " training samples/s", num(m.get("samples_per_s")), ((Number) m.get("steps")).intValue()));
-                if (m.get("step_us") instanceof Map<?, ?> st && !st.isEmpty()) {
-                    double median = num(st.get("median")), mean = num(st.get("mean"));
-                    rows.add(String.format(Locale.ROOT, "%-4s %-28s %,14.0f   mean %,.0f (%+.1f%%), %d steps above %.1fx the median",
-                            w, "timed step, us (median)", median, mean, 100 * (mean / median - 1), ((Number) st.get("slow_steps")).intValue(),
-                            Workloads.SLOW_STEP));
-                }
+                if (m.get("step_us") instanceof Map<?, ?> st && !st.isEmpty())
+                    rows.add(String.format(Locale.ROOT, "%-4s %-28s %,14.0f   %s", w, "timed step, us (median)", num(st.get("median")),
+                            Workloads.describeSteps((Map<String, Object>) st)));
                 if (m.get("epoch_seconds") instanceof List<?> es && !es.isEmpty()) {
                     // The first epoch carries the JIT's warm-up: shown apart, the median of the others as the figure.
                     double first = ((Number) es.get(0)).doubleValue();
