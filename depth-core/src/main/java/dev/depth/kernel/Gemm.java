@@ -494,6 +494,7 @@ public final class Gemm {
                 zeroColumns(bp, dst, kc, w, NR);
             } else {
                 int jj = 0;
+                for (; jj + 16 <= w; jj += 16) K.transposeRows16(b, bOff + (jc + q * NR + jj) * ldb + pc, ldb, kc, bp, dst + jj, NR);
                 for (; jj + 8 <= w; jj += 8) K.transposeRows8(b, bOff + (jc + q * NR + jj) * ldb + pc, ldb, kc, bp, dst + jj, NR);
                 for (; jj < w; jj++) {
                     int src = bOff + (jc + q * NR + jj) * ldb + pc;

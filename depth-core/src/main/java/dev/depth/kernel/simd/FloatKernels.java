@@ -162,6 +162,19 @@ public interface FloatKernels {
      */
     void transposeRows8(float[] src, int s, int lds, int kc, float[] dst, int d, int ldd);
 
+    /**
+     * Sixteen rows into a GEMM panel of {@code ldd >= 16} columns:
+     * dst[d + p*ldd + r] = src[s + r*lds + p] for r < 16, p < kc; the other ldd - 16 floats of each
+     * panel row are left alone. Packs sixteen rows of a transposed B (a linear layer's weight in its
+     * forward pass) into a panel of NR columns. By default two {@link #transposeRows8} calls.
+     * Bit-identical in every implementation.
+     */
+    default void transposeRows16(float[] src, int s, int lds, int kc, float[] dst, int d, int ldd) {
+        if (ldd < 16) throw new IllegalArgumentException("transposeRows16: ldd must be >= 16, got " + ldd);
+        transposeRows8(src, s, lds, kc, dst, d, ldd);
+        transposeRows8(src, s + 8 * lds, lds, kc, dst, d + 8, ldd);
+    }
+
     // ---- matrix-vector products (rows of a matrix dotted with one vector) ----------------------
 
     /**

@@ -103,6 +103,7 @@ class CompiledKernelsTest {
         return new Group("the GEMM's packing",
                 i -> { K.transposeRows8(src, 1, lds, kc, dst, 0, 8); return dst[i % dst.length]; }, // A's panels
                 i -> { K.transposeRows8(src, 2, lds, kc, dst, 0, NR); return dst[i % dst.length]; }, // B^T's panels
+                i -> { if (NR >= 16) K.transposeRows16(src, 5, lds, kc, dst, 0, NR); return dst[i % dst.length]; }, // B^T's panels, 16 rows
                 i -> { K.copyBlock(src, 3, lds, kc, NR, dst, 0, NR); return dst[i % dst.length]; }, // B's panels
                 i -> { K.copyBlock(src, 4, lds, kc, 8, dst, 0, 8); return dst[i % dst.length]; }); // A^T's panels
     }

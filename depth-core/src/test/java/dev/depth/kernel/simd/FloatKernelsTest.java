@@ -398,6 +398,31 @@ class FloatKernelsTest {
         assertThrows(IllegalArgumentException.class, () -> fast.transposeRows8(new float[64], 0, 8, 8, new float[64], 0, 7));
     }
 
+    @Test
+    void transposeRows16IsBitIdenticalToTheOracleAndLeavesTheRestAlone() {
+        for (int ldd : new int[] {16, 17, 32, 33}) {
+            for (int kc : new int[] {1, 7, 15, 16, 17, 31, 33, 256, 1023}) {
+                int lds = kc + 3;
+                float[] src = random(2 + 16 * lds, kc + 7 * ldd), d1 = random(5 + kc * ldd, ldd + 1), d2 = d1.clone(), before = d1.clone();
+                fast.transposeRows16(src, 2, lds, kc, d1, 5, ldd);
+                oracle.transposeRows16(src, 2, lds, kc, d2, 5, ldd);
+                assertArrayEquals(d2, d1, "ldd=" + ldd + " kc=" + kc);
+                if (simd() && VectorFloatKernels.L == 16) { // the SIMD transpose even where this JDK's kernels use another
+                    float[] d3 = before.clone();
+                    VectorFloatKernels.transposeRows16Simd(src, 2, lds, kc, d3, 5, ldd);
+                    assertArrayEquals(d2, d3, "SIMD ldd=" + ldd + " kc=" + kc);
+                }
+                for (int i = 0; i < d1.length; i++) {
+                    int q = i - 5, p = Math.floorDiv(q, ldd), r = Math.floorMod(q, ldd);
+                    float expected = q >= 0 && p < kc && r < 16 ? src[2 + r * lds + p] : before[i];
+                    assertEquals(expected, d1[i], 0f, "ldd=" + ldd + " kc=" + kc + " i=" + i);
+                }
+            }
+        }
+        assertThrows(IllegalArgumentException.class, () -> fast.transposeRows16(new float[512], 0, 16, 16, new float[512], 0, 15));
+        assertThrows(IllegalArgumentException.class, () -> oracle.transposeRows16(new float[512], 0, 16, 16, new float[512], 0, 8));
+    }
+
     private boolean simd() {
         return fast.getClass().getSimpleName().equals("VectorFloatKernels");
     }
