@@ -39,10 +39,12 @@ public interface FloatKernels {
      * {@link #gemmTile} onto a bias: writes {@code alpha*acc + bias[biasOff + j]} to every row r of
      * the tile (C's previous content ignored), bit-identical to {@link #gemmTile} with beta = 1 on a
      * C whose rows hold the bias: a linear layer's first block of k, without a pass that copies
-     * the bias into C and without reading C back.
+     * the bias into C and without reading C back. With {@code relu}, each value is then clamped as
+     * {@link #relu} clamps it ({@code max(v, 0)}, NaN kept) before it is stored: a linear layer
+     * followed by a ReLU whose k fits one block, with no pass of its own over the tile.
      */
     void gemmTileBias(int kc, float[] ap, int apOff, float[] bp, int bpOff, float alpha, float[] bias, int biasOff,
-                      float[] c, int cOff, int ldc);
+                      float[] c, int cOff, int ldc, boolean relu);
 
     /** Returns sum of a[ao+i] * b[bo+i] for i in [0, n). */
     float dot(float[] a, int ao, float[] b, int bo, int n);

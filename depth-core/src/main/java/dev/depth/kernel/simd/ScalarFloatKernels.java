@@ -48,12 +48,13 @@ public final class ScalarFloatKernels implements FloatKernels {
         }
     }
 
-    /** By its definition: the bias copied into every row of the tile, then {@link #gemmTile} with beta = 1. */
+    /** By its definition: the bias copied into every row of the tile, then {@link #gemmTile} with beta = 1, then {@link #relu}. */
     @Override
     public void gemmTileBias(int kc, float[] ap, int apOff, float[] bp, int bpOff, float alpha, float[] bias, int biasOff,
-                             float[] c, int cOff, int ldc) {
+                             float[] c, int cOff, int ldc, boolean relu) {
         for (int r = 0; r < mr; r++) System.arraycopy(bias, biasOff, c, cOff + r * ldc, nr);
         gemmTile(kc, ap, apOff, bp, bpOff, alpha, 1f, c, cOff, ldc);
+        if (relu) for (int r = 0; r < mr; r++) relu(c, cOff + r * ldc, c, cOff + r * ldc, nr);
     }
 
     /** The default tile with its 16 sums in locals: about 4x the generic loop's speed. */

@@ -79,9 +79,12 @@ public final class Simd {
         v.gemmTile(kc, ap, 0, bp, 0, 1.5f, 0.5f, c1, 1, nr);
         oracle.gemmTile(kc, ap, 0, bp, 0, 1.5f, 0.5f, c2, 1, nr);
         if (!java.util.Arrays.equals(c1, c2)) return "gemm tile differs from the scalar oracle";
-        v.gemmTileBias(kc, ap, 0, bp, 0, 1.5f, bp, 1, c1, 1, nr);
-        oracle.gemmTileBias(kc, ap, 0, bp, 0, 1.5f, bp, 1, c2, 1, nr);
+        v.gemmTileBias(kc, ap, 0, bp, 0, 1.5f, bp, 1, c1, 1, nr, false);
+        oracle.gemmTileBias(kc, ap, 0, bp, 0, 1.5f, bp, 1, c2, 1, nr, false);
         if (!java.util.Arrays.equals(c1, c2)) return "gemm tile with a bias differs from the scalar oracle";
+        v.gemmTileBias(kc, ap, 0, bp, 0, -1.5f, bp, 1, c1, 1, nr, true);
+        oracle.gemmTileBias(kc, ap, 0, bp, 0, -1.5f, bp, 1, c2, 1, nr, true);
+        if (!java.util.Arrays.equals(c1, c2)) return "gemm tile with a bias and a ReLU differs from the scalar oracle";
         float[] o1 = new float[37], o2 = new float[37];
         v.arith(FloatKernels.Arith.MUL, ap, 1, bp, 2, o1, 0, 37);
         oracle.arith(FloatKernels.Arith.MUL, ap, 1, bp, 2, o2, 0, 37);

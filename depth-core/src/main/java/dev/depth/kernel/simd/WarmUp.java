@@ -42,7 +42,7 @@ final class WarmUp {
         float[] ap = ramp(K * mr, 0.01f), bp = ramp(K * nr, 0.02f), c = new float[mr * nr];
         float sink = 0;
         for (int i = 0; i < calls; i++) {
-            if (i % 3 == 2) k.gemmTileBias(K, ap, 0, bp, 0, 1f, bp, 0, c, 0, nr);
+            if (i % 3 == 2) k.gemmTileBias(K, ap, 0, bp, 0, 1f, bp, 0, c, 0, nr, (i / 3 & 1) == 0); // with and without the ReLU
             else k.gemmTile(K, ap, 0, bp, 0, 1f, (i & 1) == 0 ? 0f : 1f, c, 0, nr);
             sink += c[i % c.length];
         }

@@ -94,7 +94,8 @@ class CompiledKernelsTest {
         return new Group("the GEMM tiles",
                 i -> { K.gemmTile(kc, ap, 0, bp, 0, 1f, 0f, c, 0, NR); return c[i % c.length]; },
                 i -> { K.gemmTile(kc, ap, 0, bp, 0, 1f, 1f, c, 0, NR); return c[i % c.length]; },
-                i -> { K.gemmTileBias(kc, ap, 0, bp, 0, 1f, bias, 0, c, 0, NR); return c[i % c.length]; });
+                i -> { K.gemmTileBias(kc, ap, 0, bp, 0, 1f, bias, 0, c, 0, NR, false); return c[i % c.length]; },
+                i -> { K.gemmTileBias(kc, ap, 0, bp, 0, -1f, bias, 0, c, 0, NR, true); return c[i % c.length]; });
     }
 
     static Group packingKernels() {

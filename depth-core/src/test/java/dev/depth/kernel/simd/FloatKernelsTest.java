@@ -59,13 +59,30 @@ class FloatKernelsTest {
                     java.util.Arrays.fill(c1, 2 + r * ldc, 2 + r * ldc + nr, Float.NaN);
                     java.util.Arrays.fill(c2, 2 + r * ldc, 2 + r * ldc + nr, Float.NaN);
                 }
-                fast.gemmTileBias(kc, ap, 3, bp, 5, alpha, bias, 4, c1, 2, ldc);
-                oracle.gemmTileBias(kc, ap, 3, bp, 5, alpha, bias, 4, c2, 2, ldc);
+                float[] r1 = c1.clone(), r2 = c1.clone();
+                fast.gemmTileBias(kc, ap, 3, bp, 5, alpha, bias, 4, c1, 2, ldc, false);
+                oracle.gemmTileBias(kc, ap, 3, bp, 5, alpha, bias, 4, c2, 2, ldc, false);
                 for (int r = 0; r < mr; r++) System.arraycopy(bias, 4, c3, 2 + r * ldc, nr);
                 fast.gemmTile(kc, ap, 3, bp, 5, alpha, 1f, c3, 2, ldc);
                 String where = "kc=" + kc + " alpha=" + alpha;
                 assertArrayEquals(c2, c1, where); // lanes outside the tile (row padding) untouched
                 assertArrayEquals(c3, c1, "the same bits as the tile on a C that holds the bias: " + where);
+                // with the ReLU: the same bits as the tile followed by relu() on each row
+                fast.gemmTileBias(kc, ap, 3, bp, 5, alpha, bias, 4, r1, 2, ldc, true);
+                oracle.gemmTileBias(kc, ap, 3, bp, 5, alpha, bias, 4, r2, 2, ldc, true);
+                for (int r = 0; r < mr; r++) fast.relu(c3, 2 + r * ldc, c3, 2 + r * ldc, nr);
+                assertArrayEquals(r2, r1, "relu " + where);
+                assertArrayEquals(c3, r1, "relu: the same bits as the tile, then relu(): " + where);
+                boolean clampedSome = false;
+                for (int r = 0; r < mr; r++) {
+                    for (int j = 0, i = 2 + r * ldc; j < nr; j++, i++) {
+                        if (c1[i] < 0f) {
+                            clampedSome = true;
+                            assertEquals(0f, r1[i], 0f);
+                        }
+                    }
+                }
+                assertTrue(clampedSome, "the test's tiles have negative values to clamp: " + where);
             }
         }
     }
