@@ -452,43 +452,64 @@ public final class Gemm {
     }
 
     /**
+     * A block of B (kc x nc floats) above this size is not kept in L2 against every panel of A: the panels
+     * of A go past each panel of B instead ({@link #tiles}). 256 Ki floats, 1 MiB, half the L2 of the Zen 5
+     * measured. W2's and W3's products stay below it (W2's first layer, 784 x 256 a thread, is 200 Ki floats).
+     */
+    static final int B_BLOCK_IN_L2_MAX = 1 << 18;
+
+    /**
      * The micro-kernel over an mc x nc block of C at c[co0] from packed panels (A's at ap[0], B's
-     * at bp[0]): for each panel of A, every panel of B. (The other order, each panel of B kept in
-     * L1 against every panel of A, measured 8-20% slower on 128x512x784 and 64x3136x288 and the
-     * same on 1024 and 2048 cubes, two threads, JDK 25, in one process alternating the two.)
+     * at bp[0]). While the block of B fits in L2 ({@link #B_BLOCK_IN_L2_MAX}), for each panel of A
+     * (which stays in L1), every panel of B (the other order measured 8-20% slower on 128x512x784 and
+     * 64x3136x288, two threads, JDK 25, in one process alternating the two). A larger block of B (kc
+     * up to 1024 by nc up to 1024 floats: 4 MiB) would be streamed from L3 for every panel of A; then
+     * for each panel of B, every panel of A, so that what is streamed is A's block (MC x kc, 512 KiB)
+     * from L2: W1's 1024^3 and 2048^3 3-6% faster (471-480 and 470-482 GFLOP/s against 446-458 and
+     * 454-466, three alternating runs of each, 2026-11-28).
      */
     private static void tiles(int kc, float[] ap, float[] bp, int bpOff, int mc, int nc, float alpha, float betaBlock, float[] bias, int bo0,
                               float[] c, int co0, int ldc, boolean reluTiles, float[] tile) {
-        for (int ir = 0; ir < mc; ir += MR) {
-            int rows = Math.min(MR, mc - ir), apo = ir * kc;
+        if ((long) kc * nc <= B_BLOCK_IN_L2_MAX) {
+            for (int ir = 0; ir < mc; ir += MR) {
+                for (int jr = 0; jr < nc; jr += NR) tile(kc, ap, ir, bp, bpOff, jr, mc, nc, alpha, betaBlock, bias, bo0, c, co0, ldc, reluTiles, tile);
+            }
+        } else {
             for (int jr = 0; jr < nc; jr += NR) {
-                int cols = Math.min(NR, nc - jr), bpo = bpOff + jr * kc;
-                int co = co0 + ir * ldc + jr;
-                boolean clamped = false;
-                if (rows == MR && cols == NR) {
-                    if (bias != null) {
-                        K.gemmTileBias(kc, ap, apo, bp, bpo, alpha, bias, bo0 + jr, c, co, ldc, reluTiles);
-                        clamped = reluTiles;
-                    } else {
-                        K.gemmTile(kc, ap, apo, bp, bpo, alpha, betaBlock, c, co, ldc);
-                    }
-                } else {
-                    K.gemmTile(kc, ap, apo, bp, bpo, 1f, 0f, tile, 0, NR);
-                    if (bias == null && alpha == 1f && betaBlock == 0f) {
-                        // C = the tile as it is (merge(c, t, 1, 0) == t): vector rows, e.g. the 16 columns left of
-                        // W2's 784 (dW of its first layer 3-4% faster, 2026-11-28)
-                        K.copyBlock(tile, 0, NR, rows, cols, c, co, ldc);
-                    } else for (int r = 0; r < rows; r++) {
-                        for (int j = 0; j < cols; j++) {
-                            int ci = co + r * ldc + j;
-                            // with a bias: fma(bias, 1, alpha*acc), as merge() on a C that held the bias
-                            c[ci] = bias != null ? merge(bias[bo0 + jr + j], tile[r * NR + j], alpha, 1f) : merge(c[ci], tile[r * NR + j], alpha, betaBlock);
-                        }
-                    }
-                }
-                if (reluTiles && !clamped) for (int r = 0; r < rows; r++) K.relu(c, co + r * ldc, c, co + r * ldc, cols);
+                for (int ir = 0; ir < mc; ir += MR) tile(kc, ap, ir, bp, bpOff, jr, mc, nc, alpha, betaBlock, bias, bo0, c, co0, ldc, reluTiles, tile);
             }
         }
+    }
+
+    /** The tile at row ir and column jr of the block (see {@link #tiles}). */
+    private static void tile(int kc, float[] ap, int ir, float[] bp, int bpOff, int jr, int mc, int nc, float alpha, float betaBlock, float[] bias,
+                             int bo0, float[] c, int co0, int ldc, boolean reluTiles, float[] tile) {
+        int rows = Math.min(MR, mc - ir), apo = ir * kc;
+        int cols = Math.min(NR, nc - jr), bpo = bpOff + jr * kc;
+        int co = co0 + ir * ldc + jr;
+        boolean clamped = false;
+        if (rows == MR && cols == NR) {
+            if (bias != null) {
+                K.gemmTileBias(kc, ap, apo, bp, bpo, alpha, bias, bo0 + jr, c, co, ldc, reluTiles);
+                clamped = reluTiles;
+            } else {
+                K.gemmTile(kc, ap, apo, bp, bpo, alpha, betaBlock, c, co, ldc);
+            }
+        } else {
+            K.gemmTile(kc, ap, apo, bp, bpo, 1f, 0f, tile, 0, NR);
+            if (bias == null && alpha == 1f && betaBlock == 0f) {
+                // C = the tile as it is (merge(c, t, 1, 0) == t): vector rows, e.g. the 16 columns left of
+                // W2's 784 (dW of its first layer 3-4% faster, 2026-11-28)
+                K.copyBlock(tile, 0, NR, rows, cols, c, co, ldc);
+            } else for (int r = 0; r < rows; r++) {
+                for (int j = 0; j < cols; j++) {
+                    int ci = co + r * ldc + j;
+                    // with a bias: fma(bias, 1, alpha*acc), as merge() on a C that held the bias
+                    c[ci] = bias != null ? merge(bias[bo0 + jr + j], tile[r * NR + j], alpha, 1f) : merge(c[ci], tile[r * NR + j], alpha, betaBlock);
+                }
+            }
+        }
+        if (reluTiles && !clamped) for (int r = 0; r < rows; r++) K.relu(c, co + r * ldc, c, co + r * ldc, cols);
     }
 
     /** Packs op(B)[pc:pc+kc, jc:jc+nc] as column panels of NR: panel q, row p at bpOff + q*kc*NR + p*NR; zero padded. */

@@ -44,7 +44,7 @@ final class JitAdvice {
             "dev.depth.kernel.Gemm::sgemm", "dev.depth.kernel.Gemm::linear", "dev.depth.kernel.Gemm::multiply",
             "dev.depth.kernel.Gemm::packed", "dev.depth.kernel.Gemm::grid", "dev.depth.kernel.Gemm::block",
             "dev.depth.kernel.Gemm::packA", "dev.depth.kernel.Gemm::packB", "dev.depth.kernel.Gemm::zeroColumns",
-            "dev.depth.kernel.Gemm::tiles", "dev.depth.kernel.Gemm::transposed", "dev.depth.kernel.Gemm::lambda*",
+            "dev.depth.kernel.Gemm::tiles", "dev.depth.kernel.Gemm::tile", "dev.depth.kernel.Gemm::transposed", "dev.depth.kernel.Gemm::lambda*",
             "dev.depth.kernel.Gemm$$Lambda*::*", "dev.depth.kernel.Parallel::forRange",
             "dev.depth.kernel.Parallel$Region::*", "dev.depth.kernel.Parallel$Worker::*", "dev.depth.kernel.Parallel$Background::*",
             "dev.depth.data.TensorDataset::batch", "dev.depth.data.TensorDataset::decode", "dev.depth.data.TensorDataset$Assembly::*",

@@ -22,7 +22,8 @@ class GemmTest {
             // a tall block of C: B in blocks of 2 NC columns
             {600, 2200, 33},
             // tails in every dimension, column blocks wider than NC
-            {130, 200, 513}, {9, 700, 300}, {300, 129, 1000}, {20, 5000, 30}};
+            {130, 200, 513}, {9, 700, 300}, {300, 129, 1000}, {20, 5000, 30},
+            {150, 700, 600}}; // a block of B over B_BLOCK_IN_L2_MAX (600 x 512): the panels of A go past each panel of B
 
     @AfterEach
     void restoreThreads() {
@@ -97,7 +98,7 @@ class GemmTest {
     @Test
     void resultsAreBitIdenticalForTheSameAndOtherThreadCounts() {
         var r = new Random(7);
-        for (int[] s : new int[][] {{257, 300, 700}, {1, 4000, 300}, {4000, 1, 300}, {300, 9, 2000}, {32, 9, 5000}, {40, 40, 40}, {64, 2100, 300}}) {
+        for (int[] s : new int[][] {{257, 300, 700}, {1, 4000, 300}, {4000, 1, 300}, {300, 9, 2000}, {32, 9, 5000}, {40, 40, 40}, {64, 2100, 300}, {150, 700, 600}}) {
             int m = s[0], n = s[1], k = s[2];
             float[] a = random(m * k, r), b = random(k * n, r);
             float[][] results = new float[3][];
@@ -155,7 +156,8 @@ class GemmTest {
     void linearIsTheProductOnTheBiasThenReluBitForBit() {
         int[][] shapes = {{1, 1, 1}, {1, 512, 784}, {1, 10, 256}, {1, 7, 17}, {2, 33, 65}, {3, 9, 600}, {5, 1, 40}, {17, 33, 7},
                 {64, 128, 300}, {128, 512, 784}, {256, 10, 256}, {100, 9, 600}, {20, 1100, 30},
-                {40, 70, 2100}, {9, 64, 1500}}; // k in several blocks: the bias goes with the first
+                {40, 70, 2100}, {9, 64, 1500}, // k in several blocks: the bias goes with the first
+                {150, 700, 600}, {150, 600, 1500}}; // blocks of B over B_BLOCK_IN_L2_MAX, in one k block and in two
         for (int threads : new int[] {1, 2}) {
             Parallel.setThreads(threads);
             long seed = 3;
