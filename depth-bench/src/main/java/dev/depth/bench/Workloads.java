@@ -331,7 +331,7 @@ public final class Workloads {
                 log.printf(Locale.ROOT, "%s: epoch %d of %d, %.2f s, loss %.4f%n", w, epoch + 1, o.epochs(), es, lastLoss);
                 // The progress line is the benchmark's, not training's (the PyTorch script prints none): the clock
                 // stops while it is written. Its first printf took 10-17 ms (Formatter's classes loaded and run cold),
-                // counted in the next epoch's first step, and 0.5-1.5 ms after that (2026-11-28).
+                // counted in the next epoch's first step, and 0.5-1.5 ms after that (2026-11-27).
                 long printed = System.nanoTime() - epochEnd;
                 start += printed;
                 stepStart += printed;

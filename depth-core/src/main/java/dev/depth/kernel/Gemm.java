@@ -466,7 +466,7 @@ public final class Gemm {
      * up to 1024 by nc up to 1024 floats: 4 MiB) would be streamed from L3 for every panel of A; then
      * for each panel of B, every panel of A, so that what is streamed is A's block (MC x kc, 512 KiB)
      * from L2: W1's 1024^3 and 2048^3 3-6% faster (471-480 and 470-482 GFLOP/s against 446-458 and
-     * 454-466, three alternating runs of each, 2026-11-28).
+     * 454-466, three alternating runs of each, 2026-11-27).
      */
     private static void tiles(int kc, float[] ap, float[] bp, int bpOff, int mc, int nc, float alpha, float betaBlock, float[] bias, int bo0,
                               float[] c, int co0, int ldc, boolean reluTiles, float[] tile) {
@@ -498,8 +498,9 @@ public final class Gemm {
         } else {
             K.gemmTile(kc, ap, apo, bp, bpo, 1f, 0f, tile, 0, NR);
             if (bias == null && alpha == 1f && betaBlock == 0f) {
-                // C = the tile as it is (merge(c, t, 1, 0) == t): vector rows, e.g. the 16 columns left of
-                // W2's 784 (dW of its first layer 3-4% faster, 2026-11-28)
+                // C = the tile as it is (merge(c, t, 1, 0) == t): vector rows, e.g. the 16 columns left of W2's 784
+                // (its first layer's dW took 4-5% longer than the same product on 768 columns with the scalar merge,
+                // 1.5-4% with the copy; 2026-11-27)
                 K.copyBlock(tile, 0, NR, rows, cols, c, co, ldc);
             } else for (int r = 0; r < rows; r++) {
                 for (int j = 0; j < cols; j++) {

@@ -400,8 +400,8 @@ public final class F {
         int xo = lc.offset();
         float[] t = target.toFloatArray();
         // q: first exp(x - the row's max), then softmax - the target distribution. The exp is the element-wise kernel's
-        // (ExpMath: within 2 ulps, and the same bits compiled or not, unlike the Vector API's EXP): W2's 128 x 10 took
-        // 11 us a step with Math.exp per element.
+        // (ExpMath: within 2 ulps, and the same bits compiled or not, unlike the Vector API's EXP). The forward pass on
+        // W2's 128 x 10 took 4.1-7.4 us a call, against 8-19 us with Math.exp per element (20,000 calls, JDK 25).
         float[] q = new float[n * c];
         float[] max = new float[n];
         expShiftedByRowMax(x, xo, n, c, max, q);
