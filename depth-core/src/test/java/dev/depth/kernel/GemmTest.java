@@ -199,7 +199,7 @@ class GemmTest {
     void linearOnPackedWeightsIsBitIdenticalAndASnapshot() {
         int[][] shapes = {{1, 1, 1}, {1, 512, 784}, {2, 33, 65}, {3, 9, 600}, {7, 17, 1}, {17, 7, 17}, {17, 33, 7}, {64, 128, 300},
                 {128, 512, 784}, {256, 10, 256}, {256, 256, 512}, {100, 9, 600}, {20, 1100, 30}, {40, 70, 2100}, {9, 64, 1500},
-                {130, 200, 1030}, {1023, 37, 70}, {600, 2200, 33}};
+                {130, 200, 1030}, {1023, 37, 70}, {600, 2200, 33}, {150, 700, 600}}; // the last over B_BLOCK_IN_L2_MAX on one thread
         for (int threads : new int[] {1, 2}) {
             Parallel.setThreads(threads);
             long seed = 11;
