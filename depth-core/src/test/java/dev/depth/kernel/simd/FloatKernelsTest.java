@@ -393,51 +393,50 @@ class FloatKernelsTest {
 
     @Test
     void stridedTransposeRows8IsBitIdenticalToTheOracleAndLeavesTheRestAlone() {
-        for (int ldd : new int[] {8, 9, 16, 24, 32, 33}) {
-            for (int kc : new int[] {1, 7, 15, 16, 17, 33, 256, 1023}) {
-                int lds = kc + 3;
-                float[] src = random(1 + 8 * lds, kc + ldd), d1 = random(5 + kc * ldd, ldd), d2 = d1.clone(), before = d1.clone();
-                fast.transposeRows8(src, 1, lds, kc, d1, 5, ldd);
-                oracle.transposeRows8(src, 1, lds, kc, d2, 5, ldd);
-                assertArrayEquals(d2, d1, "ldd=" + ldd + " kc=" + kc);
-                if (simd()) { // the SIMD transpose even where this JDK's kernels use the scalar one
-                    float[] d3 = before.clone();
-                    VectorFloatKernels.transposeRows8Simd(src, 1, lds, kc, d3, 5, ldd);
-                    assertArrayEquals(d2, d3, "SIMD ldd=" + ldd + " kc=" + kc);
-                }
-                for (int i = 0; i < d1.length; i++) {
-                    int q = i - 5, p = Math.floorDiv(q, ldd), r = Math.floorMod(q, ldd);
-                    float expected = q >= 0 && p < kc && r < 8 ? src[1 + r * lds + p] : before[i];
-                    assertEquals(expected, d1[i], 0f, "ldd=" + ldd + " kc=" + kc + " i=" + i);
-                }
-            }
-        }
+        checkStridedTranspose(8, 1, new int[] {8, 9, 16, 24, 32, 33}, new int[] {1, 7, 15, 16, 17, 33, 256, 1023},
+                fast::transposeRows8, oracle::transposeRows8, simd() ? VectorFloatKernels::transposeRows8Simd : null);
         assertThrows(IllegalArgumentException.class, () -> fast.transposeRows8(new float[64], 0, 8, 8, new float[64], 0, 7));
     }
 
     @Test
     void transposeRows16IsBitIdenticalToTheOracleAndLeavesTheRestAlone() {
-        for (int ldd : new int[] {16, 17, 32, 33}) {
-            for (int kc : new int[] {1, 7, 15, 16, 17, 31, 33, 256, 1023}) {
+        checkStridedTranspose(16, 2, new int[] {16, 17, 32, 33}, new int[] {1, 7, 15, 16, 17, 31, 33, 256, 1023},
+                fast::transposeRows16, oracle::transposeRows16,
+                simd() && VectorFloatKernels.L == 16 ? VectorFloatKernels::transposeRows16Simd : null);
+        assertThrows(IllegalArgumentException.class, () -> fast.transposeRows16(new float[512], 0, 16, 16, new float[512], 0, 15));
+        assertThrows(IllegalArgumentException.class, () -> oracle.transposeRows16(new float[512], 0, 16, 16, new float[512], 0, 8));
+    }
+
+    /** A transpose of {@code rows} rows into a panel: dst[d + p*ldd + r] = src[s + r*lds + p]. */
+    private interface StridedTranspose {
+        void run(float[] src, int s, int lds, int kc, float[] dst, int d, int ldd);
+    }
+
+    /**
+     * The kernel against the oracle (and the SIMD transpose, where given, even where this JDK's kernels use another)
+     * bit for bit, and every float of the panel against its definition: the transposed values, the rest untouched.
+     */
+    private static void checkStridedTranspose(int rows, int s, int[] ldds, int[] kcs, StridedTranspose kernel, StridedTranspose reference,
+                                              StridedTranspose simdOrNull) {
+        for (int ldd : ldds) {
+            for (int kc : kcs) {
                 int lds = kc + 3;
-                float[] src = random(2 + 16 * lds, kc + 7 * ldd), d1 = random(5 + kc * ldd, ldd + 1), d2 = d1.clone(), before = d1.clone();
-                fast.transposeRows16(src, 2, lds, kc, d1, 5, ldd);
-                oracle.transposeRows16(src, 2, lds, kc, d2, 5, ldd);
-                assertArrayEquals(d2, d1, "ldd=" + ldd + " kc=" + kc);
-                if (simd() && VectorFloatKernels.L == 16) { // the SIMD transpose even where this JDK's kernels use another
+                float[] src = random(s + rows * lds, kc + ldd), d1 = random(5 + kc * ldd, ldd), d2 = d1.clone(), before = d1.clone();
+                kernel.run(src, s, lds, kc, d1, 5, ldd);
+                reference.run(src, s, lds, kc, d2, 5, ldd);
+                assertArrayEquals(d2, d1, "rows=" + rows + " ldd=" + ldd + " kc=" + kc);
+                if (simdOrNull != null) {
                     float[] d3 = before.clone();
-                    VectorFloatKernels.transposeRows16Simd(src, 2, lds, kc, d3, 5, ldd);
-                    assertArrayEquals(d2, d3, "SIMD ldd=" + ldd + " kc=" + kc);
+                    simdOrNull.run(src, s, lds, kc, d3, 5, ldd);
+                    assertArrayEquals(d2, d3, "SIMD rows=" + rows + " ldd=" + ldd + " kc=" + kc);
                 }
                 for (int i = 0; i < d1.length; i++) {
                     int q = i - 5, p = Math.floorDiv(q, ldd), r = Math.floorMod(q, ldd);
-                    float expected = q >= 0 && p < kc && r < 16 ? src[2 + r * lds + p] : before[i];
-                    assertEquals(expected, d1[i], 0f, "ldd=" + ldd + " kc=" + kc + " i=" + i);
+                    float expected = q >= 0 && p < kc && r < rows ? src[s + r * lds + p] : before[i];
+                    assertEquals(expected, d1[i], 0f, "rows=" + rows + " ldd=" + ldd + " kc=" + kc + " i=" + i);
                 }
             }
         }
-        assertThrows(IllegalArgumentException.class, () -> fast.transposeRows16(new float[512], 0, 16, 16, new float[512], 0, 15));
-        assertThrows(IllegalArgumentException.class, () -> oracle.transposeRows16(new float[512], 0, 16, 16, new float[512], 0, 8));
     }
 
     private boolean simd() {
