@@ -391,7 +391,7 @@ public final class Gemm {
                 double rows = r, cols = cl;
                 // ceilDiv, not Math.ceil: this method runs in C1's code (JitAdvice), where Math.ceil is a call
                 // to StrictMath.ceil, which C2 then compiled on its own inside W2's timed steps
-                double cost = rows * cols * k + 8.0 * k * (rows * ceilDiv(cl, columnBlock(r)) + cols);
+                double cost = rows * cols * k + 8.0 * k * (rows * ceilDiv(cl, columnBlock(r, kStep(k), cl)) + cols);
                 if (cost < bestCost * 0.999) {
                     bestCost = cost;
                     best = new int[] {tm, tn};
@@ -401,10 +401,24 @@ public final class Gemm {
         return best;
     }
 
-    /** The columns of B packed at once for a thread's block of C with {@code rows} rows. */
-    static int columnBlock(int rows) {
+    /**
+     * The columns of B packed at once for a thread's block of C with {@code rows} rows and {@code cols}
+     * columns, over k blocks of {@code kStep}: all of them when the whole block of B is at most
+     * {@link #SHALLOW_B_MAX} floats, else {@link #NC} (2 NC from {@link #WIDE_MIN_ROWS} rows).
+     */
+    static int columnBlock(int rows, int kStep, int cols) {
+        int width = ceilDiv(cols, NR) * NR;
+        if ((long) kStep * width <= SHALLOW_B_MAX) return width;
         return rows >= WIDE_MIN_ROWS ? 2 * NC : NC;
     }
+
+    /**
+     * A shallow B (short k: a weight gradient summed over a batch) up to this many floats, 512 KiB, is packed
+     * in one block of columns however wide, so that A is packed once rather than once per NC columns.
+     * W2's first weight gradient (512 x 784 over a batch of 128; a thread's block 256 x 784, B 128 x 800)
+     * took 222-224 us instead of 228-236 (three runs, both rules alternating in one process, 2026-11-28).
+     */
+    static final int SHALLOW_B_MAX = 1 << 17;
 
     /** The largest C^T (floats) that {@link #transposed} keeps per thread for reuse: 4 MiB. */
     static final int TRANSPOSED_SCRATCH_MAX = 1 << 20;
@@ -427,7 +441,7 @@ public final class Gemm {
         Buffers buf = BUFFERS.get();
         int kStep = kStep(k); // equal k blocks of at most KC (and at most k)
         int aSize = kStep * Math.min(MC, ceilDiv(i1 - i0, MR) * MR);
-        int nBlock = columnBlock(i1 - i0);
+        int nBlock = columnBlock(i1 - i0, kStep, j1 - j0);
         int bSize = kStep * Math.min(nBlock, ceilDiv(j1 - j0, NR) * NR);
         if (buf.a.length < aSize) buf.a = new float[aSize];
         if (pw == null && buf.b.length < bSize) buf.b = new float[bSize];

@@ -23,7 +23,8 @@ class GemmTest {
             {600, 2200, 33},
             // tails in every dimension, column blocks wider than NC
             {130, 200, 513}, {9, 700, 300}, {300, 129, 1000}, {20, 5000, 30},
-            {150, 700, 600}}; // a block of B over B_BLOCK_IN_L2_MAX (600 x 512): the panels of A go past each panel of B
+            {150, 700, 600}, // a block of B over B_BLOCK_IN_L2_MAX (600 x 512): the panels of A go past each panel of B
+            {512, 784, 128}}; // a shallow B wider than NC in one block of columns (SHALLOW_B_MAX): W2's first weight gradient
 
     @AfterEach
     void restoreThreads() {
