@@ -25,7 +25,9 @@ import dev.depth.kernel.simd.Simd;
  * ACM TOMS 2008): A and B are packed into panels of up to {@link #KC} rows of k, B in blocks of
  * {@link #NC} columns ({@link #columnBlock}), and a register-blocked micro-kernel
  * ({@link FloatKernels#gemmTile}) computes one MR x NR tile of C at a time, even for tiny
- * products (measured faster than unpacked loops from 8 x 8 x 8 up). GEMV-like shapes (m <= 2,
+ * products (measured faster than unpacked loops from 8 x 8 x 8 up). A row-major A whose k blocks
+ * are at most {@link #IN_PLACE_A_MAX_K} deep is read in place by the 8-row vector tile
+ * ({@link FloatKernels#gemmTileRows}) instead of packed. GEMV-like shapes (m <= 2,
  * n == 1) and A B^T with few rows or few outputs skip packing; A B^T then runs as matrix-vector
  * products ({@link FloatKernels#dotRows}), split over threads by rows of B from
  * {@link #DOT_ROWS_PARALLEL_MIN} multiply-adds. {@link #linear} adds a linear layer's bias and
@@ -446,6 +448,7 @@ public final class Gemm {
         if (buf.a.length < aSize) buf.a = new float[aSize];
         if (pw == null && buf.b.length < bSize) buf.b = new float[bSize];
         float[] ap = buf.a, bp = pw == null ? buf.b : pw.panels;
+        boolean aInPlace = !transA && kStep <= IN_PLACE_A_MAX_K && K.tileReadsRows();
         int nPanels = pw == null ? 0 : ceilDiv(pw.out, NR);
         for (int jc = j0; jc < j1; jc += nBlock) {
             int nc = Math.min(nBlock, j1 - jc);
@@ -458,12 +461,22 @@ public final class Gemm {
                 else bpOff = pc * nPanels * NR + jc / NR * kc * NR;
                 for (int ic = i0; ic < i1; ic += MC) {
                     int mc = Math.min(MC, i1 - ic);
-                    packA(transA, a, aOff, lda, ic, mc, pc, kc, ap);
-                    tiles(kc, ap, bp, bpOff, mc, nc, alpha, betaBlock, pc == 0 ? bias : null, biasOff + jc, c, cOff + ic * ldc + jc, ldc, reluTiles, buf.tile);
+                    packA(transA, a, aOff, lda, ic, mc, pc, kc, ap, aInPlace ? mc / MR : 0); // in place: only a short last panel
+                    tiles(kc, ap, aInPlace ? a : null, aOff + ic * lda + pc, lda, bp, bpOff, mc, nc, alpha, betaBlock, pc == 0 ? bias : null,
+                            biasOff + jc, c, cOff + ic * ldc + jc, ldc, reluTiles, buf.tile);
                 }
             }
         }
     }
+
+    /**
+     * A row-major A whose k blocks are at most this deep is read in place by the micro-kernel
+     * ({@link FloatKernels#gemmTileRows}) where it can ({@link FloatKernels#tileReadsRows}): only a last
+     * panel of fewer than MR rows is packed. Packing A cost each thread a transposing pass over all its rows
+     * (both threads over all of A when they split the columns); from depth 513 the in-place tile measured
+     * 4-6% slower than the packed one, and A is packed.
+     */
+    static final int IN_PLACE_A_MAX_K = 512;
 
     /**
      * A block of B (kc x nc floats) above this size is not kept in L2 against every panel of A: the panels
@@ -482,35 +495,44 @@ public final class Gemm {
      * from L2: W1's 1024^3 and 2048^3 3-6% faster (471-480 and 470-482 GFLOP/s against 446-458 and
      * 454-466, three alternating runs of each, 2026-11-27).
      */
-    private static void tiles(int kc, float[] ap, float[] bp, int bpOff, int mc, int nc, float alpha, float betaBlock, float[] bias, int bo0,
-                              float[] c, int co0, int ldc, boolean reluTiles, float[] tile) {
+    private static void tiles(int kc, float[] ap, float[] a, int ao0, int lda, float[] bp, int bpOff, int mc, int nc, float alpha, float betaBlock,
+                              float[] bias, int bo0, float[] c, int co0, int ldc, boolean reluTiles, float[] tile) {
         if ((long) kc * nc <= B_BLOCK_IN_L2_MAX) {
             for (int ir = 0; ir < mc; ir += MR) {
-                for (int jr = 0; jr < nc; jr += NR) tile(kc, ap, ir, bp, bpOff, jr, mc, nc, alpha, betaBlock, bias, bo0, c, co0, ldc, reluTiles, tile);
+                for (int jr = 0; jr < nc; jr += NR) tile(kc, ap, a, ao0, lda, ir, bp, bpOff, jr, mc, nc, alpha, betaBlock, bias, bo0, c, co0, ldc, reluTiles, tile);
             }
         } else {
             for (int jr = 0; jr < nc; jr += NR) {
-                for (int ir = 0; ir < mc; ir += MR) tile(kc, ap, ir, bp, bpOff, jr, mc, nc, alpha, betaBlock, bias, bo0, c, co0, ldc, reluTiles, tile);
+                for (int ir = 0; ir < mc; ir += MR) tile(kc, ap, a, ao0, lda, ir, bp, bpOff, jr, mc, nc, alpha, betaBlock, bias, bo0, c, co0, ldc, reluTiles, tile);
             }
         }
     }
 
-    /** The tile at row ir and column jr of the block (see {@link #tiles}). */
-    private static void tile(int kc, float[] ap, int ir, float[] bp, int bpOff, int jr, int mc, int nc, float alpha, float betaBlock, float[] bias,
-                             int bo0, float[] c, int co0, int ldc, boolean reluTiles, float[] tile) {
+    /**
+     * The tile at row ir and column jr of the block (see {@link #tiles}). With {@code a} (not null), the block's
+     * rows of A are read in place from a[ao0] (row stride lda), except a last panel of fewer than MR rows,
+     * which is packed in ap as usual.
+     */
+    private static void tile(int kc, float[] ap, float[] a, int ao0, int lda, int ir, float[] bp, int bpOff, int jr, int mc, int nc,
+                             float alpha, float betaBlock, float[] bias, int bo0, float[] c, int co0, int ldc, boolean reluTiles, float[] tile) {
         int rows = Math.min(MR, mc - ir), apo = ir * kc;
         int cols = Math.min(NR, nc - jr), bpo = bpOff + jr * kc;
         int co = co0 + ir * ldc + jr;
+        boolean inPlace = a != null && rows == MR;
         boolean clamped = false;
         if (rows == MR && cols == NR) {
             if (bias != null) {
-                K.gemmTileBias(kc, ap, apo, bp, bpo, alpha, bias, bo0 + jr, c, co, ldc, reluTiles);
+                if (inPlace) K.gemmTileRows(kc, a, ao0 + ir * lda, lda, bp, bpo, alpha, 0f, bias, bo0 + jr, c, co, ldc, reluTiles);
+                else K.gemmTileBias(kc, ap, apo, bp, bpo, alpha, bias, bo0 + jr, c, co, ldc, reluTiles);
                 clamped = reluTiles;
+            } else if (inPlace) {
+                K.gemmTileRows(kc, a, ao0 + ir * lda, lda, bp, bpo, alpha, betaBlock, null, 0, c, co, ldc, false);
             } else {
                 K.gemmTile(kc, ap, apo, bp, bpo, alpha, betaBlock, c, co, ldc);
             }
         } else {
-            K.gemmTile(kc, ap, apo, bp, bpo, 1f, 0f, tile, 0, NR);
+            if (inPlace) K.gemmTileRows(kc, a, ao0 + ir * lda, lda, bp, bpo, 1f, 0f, null, 0, tile, 0, NR, false);
+            else K.gemmTile(kc, ap, apo, bp, bpo, 1f, 0f, tile, 0, NR);
             if (bias == null && alpha == 1f && betaBlock == 0f) {
                 // C = the tile as it is (merge(c, t, 1, 0) == t): vector rows, e.g. the 16 columns left of W2's 784
                 // (its first layer's dW took 4-5% longer than the same product on 768 columns with the scalar merge,
@@ -557,9 +579,12 @@ public final class Gemm {
         if (from < width) for (int r = 0; r < rows; r++) java.util.Arrays.fill(p, off + r * width + from, off + (r + 1) * width, 0f);
     }
 
-    /** Packs op(A)[ic:ic+mc, pc:pc+kc] as row panels of MR: panel r, column p at r*kc*MR + p*MR; zero padded. */
-    private static void packA(boolean transA, float[] a, int aOff, int lda, int ic, int mc, int pc, int kc, float[] ap) {
-        for (int r = 0; r * MR < mc; r++) {
+    /**
+     * Packs op(A)[ic:ic+mc, pc:pc+kc] as row panels of MR: panel r, column p at r*kc*MR + p*MR; zero padded.
+     * Panels before {@code fromPanel} are left as they are (read in place: see {@link #IN_PLACE_A_MAX_K}).
+     */
+    private static void packA(boolean transA, float[] a, int aOff, int lda, int ic, int mc, int pc, int kc, float[] ap, int fromPanel) {
+        for (int r = fromPanel; r * MR < mc; r++) {
             int h = Math.min(MR, mc - r * MR), dst = r * kc * MR;
             if (transA) {
                 K.copyBlock(a, aOff + pc * lda + ic + r * MR, lda, kc, h, ap, dst, MR);

@@ -6,7 +6,7 @@ package dev.depth.kernel.simd;
  * <p>Implementations are stateless and thread-safe. Two exist: {@link ScalarFloatKernels} (the
  * fallback and the test oracle) and a Vector API implementation that {@link Simd} loads when it
  * can. For the same inputs both give bit-identical results for {@link #gemmTile},
- * {@link #gemmTileBias}, the
+ * {@link #gemmTileBias}, {@link #gemmTileRows}, the
  * {@link Arith} operations, {@link #axpy}, {@link #relu}, {@link #reluBackward},
  * {@link #unsignedBytesToFloat} and
  * {@link #maxPool2x2} and {@link #maxPool2x2Stride2}; reductions ({@link #dot},
@@ -45,6 +45,24 @@ public interface FloatKernels {
      */
     void gemmTileBias(int kc, float[] ap, int apOff, float[] bp, int bpOff, float alpha, float[] bias, int biasOff,
                       float[] c, int cOff, int ldc, boolean relu);
+
+    /**
+     * {@link #gemmTile}, or with a {@code bias} {@link #gemmTileBias} (beta then unused), with A read where it
+     * is rather than from a panel: row r of the tile's A is {@code a[aOff + r*lda + p]} for p < kc (a
+     * row-major A, k-contiguous), and all MR rows must exist. Bit-identical to packing those rows into a
+     * panel and calling {@link #gemmTile} or {@link #gemmTileBias} on it.
+     */
+    void gemmTileRows(int kc, float[] a, int aOff, int lda, float[] bp, int bpOff, float alpha, float beta,
+                      float[] bias, int biasOff, float[] c, int cOff, int ldc, boolean relu);
+
+    /**
+     * Whether {@link #gemmTileRows} runs at the speed of {@link #gemmTile} on panels of depth up to 512,
+     * so that a GEMM may skip packing A: the 8-row vector tile does; the other implementations pack the
+     * rows themselves.
+     */
+    default boolean tileReadsRows() {
+        return false;
+    }
 
     /** Returns sum of a[ao+i] * b[bo+i] for i in [0, n). */
     float dot(float[] a, int ao, float[] b, int bo, int n);

@@ -71,7 +71,7 @@ public final class Simd {
         int mr = v.tileRows(), nr = v.tileCols(), kc = 5;
         if (mr < 1 || nr < 1 || mr > 64 || nr > 256) return "tile " + mr + " x " + nr;
         var oracle = new ScalarFloatKernels(mr, nr);
-        float[] ap = new float[Math.max(kc * mr, 64)], bp = new float[Math.max(kc * nr, 64)];
+        float[] ap = new float[Math.max(1 + mr * (kc + 2), 64)], bp = new float[Math.max(kc * nr, 64)];
         for (int i = 0; i < ap.length; i++) ap[i] = (i * 7 % 13) - 6.5f;
         for (int i = 0; i < bp.length; i++) bp[i] = (i * 5 % 11) * 0.25f - 1f;
         float[] c1 = new float[mr * nr + 3], c2 = new float[mr * nr + 3];
@@ -85,6 +85,12 @@ public final class Simd {
         v.gemmTileBias(kc, ap, 0, bp, 0, -1.5f, bp, 1, c1, 1, nr, true);
         oracle.gemmTileBias(kc, ap, 0, bp, 0, -1.5f, bp, 1, c2, 1, nr, true);
         if (!java.util.Arrays.equals(c1, c2)) return "gemm tile with a bias and a ReLU differs from the scalar oracle";
+        v.gemmTileRows(kc, ap, 1, kc + 2, bp, 0, 1.5f, 0.5f, null, 0, c1, 1, nr, false);
+        oracle.gemmTileRows(kc, ap, 1, kc + 2, bp, 0, 1.5f, 0.5f, null, 0, c2, 1, nr, false);
+        if (!java.util.Arrays.equals(c1, c2)) return "gemm tile on rows of A in place differs from the scalar oracle";
+        v.gemmTileRows(kc, ap, 1, kc + 2, bp, 0, -1.5f, 0f, bp, 1, c1, 1, nr, true);
+        oracle.gemmTileRows(kc, ap, 1, kc + 2, bp, 0, -1.5f, 0f, bp, 1, c2, 1, nr, true);
+        if (!java.util.Arrays.equals(c1, c2)) return "gemm tile on rows of A in place, with a bias and a ReLU, differs from the scalar oracle";
         float[] o1 = new float[37], o2 = new float[37];
         v.arith(FloatKernels.Arith.MUL, ap, 1, bp, 2, o1, 0, 37);
         oracle.arith(FloatKernels.Arith.MUL, ap, 1, bp, 2, o2, 0, 37);

@@ -72,6 +72,11 @@ final class VectorFloatKernels implements FloatKernels {
                              float[] c, int cOff, int ldc, boolean relu) {
         if (MR == 8) tile8(kc, ap, apOff, bp, bpOff, alpha, 0f, c, cOff, ldc);
         else tile6(kc, ap, apOff, bp, bpOff, alpha, 0f, c, cOff, ldc);
+        addBias(bias, biasOff, c, cOff, ldc, relu);
+    }
+
+    /** {@link #gemmTileBias}'s pass over the tile's MR rows: the bias added, then the ReLU when asked. */
+    private static void addBias(float[] bias, int biasOff, float[] c, int cOff, int ldc, boolean relu) {
         FloatVector y0 = FloatVector.fromArray(S, bias, biasOff), y1 = FloatVector.fromArray(S, bias, biasOff + L);
         // alpha*acc + bias, rounded as fma(bias, 1, alpha*acc) is; then relu's max(v, 0) while the row is in registers
         // (instead of a pass after the tile: eight calls of relu, one per row)
@@ -85,6 +90,31 @@ final class VectorFloatKernels implements FloatKernels {
                 FloatVector.fromArray(S, c, o).add(y0).intoArray(c, o);
                 FloatVector.fromArray(S, c, o + L).add(y1).intoArray(c, o + L);
             }
+        }
+    }
+
+    @Override
+    public boolean tileReadsRows() {
+        return MR == 8;
+    }
+
+    /**
+     * The 8-row tile reads A's rows in place ({@link #tileRows8}); the 6-row tile packs them first. In place
+     * against packed, one thread, 2026-11-28: W1's block at 512 (512 x 256 x 512) 534-537 against 533-538 us,
+     * 256 x 128 x 256 65.6-66.5 against 66.0, 128 x 128 x 512 and 128 x 256 x 256 (W2's second layer and its
+     * input gradient) within 0.5%; at depth 784 it was 4-6% slower (eight rows' streams from L2 rather than
+     * one panel from L1), so {@code Gemm} packs A from depth 513.
+     */
+    @Override
+    public void gemmTileRows(int kc, float[] a, int aOff, int lda, float[] bp, int bpOff, float alpha, float beta,
+                             float[] bias, int biasOff, float[] c, int cOff, int ldc, boolean relu) {
+        if (MR == 8) {
+            tileRows8(kc, a, aOff, lda, bp, bpOff, alpha, bias != null ? 0f : beta, c, cOff, ldc);
+            if (bias != null) addBias(bias, biasOff, c, cOff, ldc, relu);
+        } else {
+            float[] ap = ScalarFloatKernels.rowsAsPanel(MR, kc, a, aOff, lda);
+            if (bias != null) gemmTileBias(kc, ap, 0, bp, bpOff, alpha, bias, biasOff, c, cOff, ldc, relu);
+            else gemmTile(kc, ap, 0, bp, bpOff, alpha, beta, c, cOff, ldc);
         }
     }
 
@@ -122,6 +152,80 @@ final class VectorFloatKernels implements FloatKernels {
             c60 = a.fma(b0, c60);
             c61 = a.fma(b1, c61);
             a = FloatVector.broadcast(S, ap[ai + 7]);
+            c70 = a.fma(b0, c70);
+            c71 = a.fma(b1, c71);
+        }
+        int o0 = cOff, o1 = o0 + ldc, o2 = o1 + ldc, o3 = o2 + ldc, o4 = o3 + ldc, o5 = o4 + ldc, o6 = o5 + ldc, o7 = o6 + ldc;
+        if (beta == 0f) {
+            c00.mul(alpha).intoArray(c, o0);
+            c01.mul(alpha).intoArray(c, o0 + L);
+            c10.mul(alpha).intoArray(c, o1);
+            c11.mul(alpha).intoArray(c, o1 + L);
+            c20.mul(alpha).intoArray(c, o2);
+            c21.mul(alpha).intoArray(c, o2 + L);
+            c30.mul(alpha).intoArray(c, o3);
+            c31.mul(alpha).intoArray(c, o3 + L);
+            c40.mul(alpha).intoArray(c, o4);
+            c41.mul(alpha).intoArray(c, o4 + L);
+            c50.mul(alpha).intoArray(c, o5);
+            c51.mul(alpha).intoArray(c, o5 + L);
+            c60.mul(alpha).intoArray(c, o6);
+            c61.mul(alpha).intoArray(c, o6 + L);
+            c70.mul(alpha).intoArray(c, o7);
+            c71.mul(alpha).intoArray(c, o7 + L);
+        } else {
+            FloatVector bv = FloatVector.broadcast(S, beta);
+            FloatVector.fromArray(S, c, o0).fma(bv, c00.mul(alpha)).intoArray(c, o0);
+            FloatVector.fromArray(S, c, o0 + L).fma(bv, c01.mul(alpha)).intoArray(c, o0 + L);
+            FloatVector.fromArray(S, c, o1).fma(bv, c10.mul(alpha)).intoArray(c, o1);
+            FloatVector.fromArray(S, c, o1 + L).fma(bv, c11.mul(alpha)).intoArray(c, o1 + L);
+            FloatVector.fromArray(S, c, o2).fma(bv, c20.mul(alpha)).intoArray(c, o2);
+            FloatVector.fromArray(S, c, o2 + L).fma(bv, c21.mul(alpha)).intoArray(c, o2 + L);
+            FloatVector.fromArray(S, c, o3).fma(bv, c30.mul(alpha)).intoArray(c, o3);
+            FloatVector.fromArray(S, c, o3 + L).fma(bv, c31.mul(alpha)).intoArray(c, o3 + L);
+            FloatVector.fromArray(S, c, o4).fma(bv, c40.mul(alpha)).intoArray(c, o4);
+            FloatVector.fromArray(S, c, o4 + L).fma(bv, c41.mul(alpha)).intoArray(c, o4 + L);
+            FloatVector.fromArray(S, c, o5).fma(bv, c50.mul(alpha)).intoArray(c, o5);
+            FloatVector.fromArray(S, c, o5 + L).fma(bv, c51.mul(alpha)).intoArray(c, o5 + L);
+            FloatVector.fromArray(S, c, o6).fma(bv, c60.mul(alpha)).intoArray(c, o6);
+            FloatVector.fromArray(S, c, o6 + L).fma(bv, c61.mul(alpha)).intoArray(c, o6 + L);
+            FloatVector.fromArray(S, c, o7).fma(bv, c70.mul(alpha)).intoArray(c, o7);
+            FloatVector.fromArray(S, c, o7 + L).fma(bv, c71.mul(alpha)).intoArray(c, o7 + L);
+        }
+    }
+
+    /** {@link #tile8} with row r of A at ap[aOff + r*lda + p]: eight row offsets, each indexed by p (a loop-invariant base plus the induction variable, so C2 hoists their range checks). */
+    private static void tileRows8(int kc, float[] ap, int aOff, int lda, float[] bp, int bpOff, float alpha, float beta,
+                               float[] c, int cOff, int ldc) {
+        FloatVector c00 = FloatVector.zero(S), c01 = c00;
+        FloatVector c10 = c00, c11 = c00, c20 = c00, c21 = c00, c30 = c00, c31 = c00, c40 = c00, c41 = c00, c50 = c00, c51 = c00, c60 = c00, c61 = c00, c70 = c00, c71 = c00;
+        int a0 = aOff, a1 = a0 + lda, a2 = a1 + lda, a3 = a2 + lda, a4 = a3 + lda, a5 = a4 + lda, a6 = a5 + lda, a7 = a6 + lda;
+        for (int p = 0; p < kc; p++) {
+            int bi = bpOff + p * NR;
+            FloatVector b0 = FloatVector.fromArray(S, bp, bi);
+            FloatVector b1 = FloatVector.fromArray(S, bp, bi + L);
+            FloatVector a = FloatVector.broadcast(S, ap[a0 + p]);
+            c00 = a.fma(b0, c00);
+            c01 = a.fma(b1, c01);
+            a = FloatVector.broadcast(S, ap[a1 + p]);
+            c10 = a.fma(b0, c10);
+            c11 = a.fma(b1, c11);
+            a = FloatVector.broadcast(S, ap[a2 + p]);
+            c20 = a.fma(b0, c20);
+            c21 = a.fma(b1, c21);
+            a = FloatVector.broadcast(S, ap[a3 + p]);
+            c30 = a.fma(b0, c30);
+            c31 = a.fma(b1, c31);
+            a = FloatVector.broadcast(S, ap[a4 + p]);
+            c40 = a.fma(b0, c40);
+            c41 = a.fma(b1, c41);
+            a = FloatVector.broadcast(S, ap[a5 + p]);
+            c50 = a.fma(b0, c50);
+            c51 = a.fma(b1, c51);
+            a = FloatVector.broadcast(S, ap[a6 + p]);
+            c60 = a.fma(b0, c60);
+            c61 = a.fma(b1, c61);
+            a = FloatVector.broadcast(S, ap[a7 + p]);
             c70 = a.fma(b0, c70);
             c71 = a.fma(b1, c71);
         }

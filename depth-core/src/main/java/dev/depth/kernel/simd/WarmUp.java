@@ -10,8 +10,10 @@ package dev.depth.kernel.simd;
  * first step of W2's MLP took 2.0-2.4 s, most of it there, against 2 ms later on. Small calls reach
  * the compile threshold by their number for little work each. They also call it with beta 0 and
  * beta 1 alike: with only one side of its store in the profile, C2's code was deoptimised in the
- * middle of the first step and compiled again. A third of the calls go through
- * {@link FloatKernels#gemmTileBias}, so that its bias loop is compiled as well.
+ * middle of the first step and compiled again. A quarter of the calls go through
+ * {@link FloatKernels#gemmTileBias}, so that its bias loop is compiled as well, and where the tile reads
+ * A in place ({@link FloatKernels#tileReadsRows}) a quarter through {@link FloatKernels#gemmTileRows},
+ * with and without a bias.
  *
  * <p>Only the micro-kernel: warming up every kernel this way (element-wise ops, packing) made the
  * first step shorter still, but moved compilations into the steps that W2's figure times and made
@@ -41,8 +43,10 @@ final class WarmUp {
         int mr = k.tileRows(), nr = k.tileCols();
         float[] ap = ramp(K * mr, 0.01f), bp = ramp(K * nr, 0.02f), c = new float[mr * nr];
         float sink = 0;
+        boolean rows = k.tileReadsRows();
         for (int i = 0; i < calls; i++) {
-            if (i % 3 == 2) k.gemmTileBias(K, ap, 0, bp, 0, 1f, bp, 0, c, 0, nr, (i / 3 & 1) == 0); // with and without the ReLU
+            if (i % 4 == 2) k.gemmTileBias(K, ap, 0, bp, 0, 1f, bp, 0, c, 0, nr, (i / 4 & 1) == 0); // with and without the ReLU
+            else if (i % 4 == 3 && rows) k.gemmTileRows(K, ap, 0, K, bp, 0, 1f, (i / 4 & 1) == 0 ? 0f : 1f, (i / 8 & 1) == 0 ? bp : null, 0, c, 0, nr, (i / 4 & 1) == 0);
             else k.gemmTile(K, ap, 0, bp, 0, 1f, (i & 1) == 0 ? 0f : 1f, c, 0, nr);
             sink += c[i % c.length];
         }

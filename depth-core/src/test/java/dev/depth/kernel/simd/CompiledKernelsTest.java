@@ -91,11 +91,17 @@ class CompiledKernelsTest {
     static Group gemmTiles() {
         int kc = 64;
         float[] ap = ramp(kc * MR), bp = ramp(kc * NR), bias = ramp(NR), c = new float[MR * NR];
-        return new Group("the GEMM tiles",
+        java.util.List<Call> calls = new java.util.ArrayList<>(java.util.List.of(
                 i -> { K.gemmTile(kc, ap, 0, bp, 0, 1f, 0f, c, 0, NR); return c[i % c.length]; },
                 i -> { K.gemmTile(kc, ap, 0, bp, 0, 1f, 1f, c, 0, NR); return c[i % c.length]; },
                 i -> { K.gemmTileBias(kc, ap, 0, bp, 0, 1f, bias, 0, c, 0, NR, false); return c[i % c.length]; },
-                i -> { K.gemmTileBias(kc, ap, 0, bp, 0, -1f, bias, 0, c, 0, NR, true); return c[i % c.length]; });
+                i -> { K.gemmTileBias(kc, ap, 0, bp, 0, -1f, bias, 0, c, 0, NR, true); return c[i % c.length]; }));
+        if (K.tileReadsRows()) { // A in place (the others pack the rows into a new panel: not on the GEMM's path)
+            calls.add(i -> { K.gemmTileRows(kc, ap, 0, kc, bp, 0, 1f, 0f, null, 0, c, 0, NR, false); return c[i % c.length]; });
+            calls.add(i -> { K.gemmTileRows(kc, ap, 0, kc, bp, 0, 1f, 1f, null, 0, c, 0, NR, false); return c[i % c.length]; });
+            calls.add(i -> { K.gemmTileRows(kc, ap, 0, kc, bp, 0, -1f, 0f, bias, 0, c, 0, NR, true); return c[i % c.length]; });
+        }
+        return new Group("the GEMM tiles", calls.toArray(Call[]::new));
     }
 
     static Group packingKernels() {

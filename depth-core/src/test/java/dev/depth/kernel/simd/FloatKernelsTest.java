@@ -47,6 +47,37 @@ class FloatKernelsTest {
         }
     }
 
+    /** Rows of A read in place: the same bits as the oracle, and as the packed tile on those rows packed. */
+    @Test
+    void gemmTileRowsIsBitIdenticalToTheOracleAndToThePackedTile() {
+        int mr = fast.tileRows(), nr = fast.tileCols();
+        for (int kc : new int[] {1, 2, 7, 17, 256, 513}) {
+            for (int lda : new int[] {kc, kc + 3, 2 * kc + 1}) {
+                float[] a = random(5 + mr * lda, kc + lda), bp = random(kc * nr + 5, kc + 1), bias = random(nr + 4, kc + 2);
+                float[] ap = new float[3 + kc * mr]; // the rows packed: row r, column p at 3 + p*mr + r
+                for (int r = 0; r < mr; r++) for (int p = 0; p < kc; p++) ap[3 + p * mr + r] = a[5 + r * lda + p];
+                for (float[] ab : new float[][] {{1f, 0f}, {0.5f, 1f}, {-2f, 0.25f}}) {
+                    int ldc = nr + 3;
+                    String where = "kc=" + kc + " lda=" + lda + " alpha=" + ab[0] + " beta=" + ab[1];
+                    float[] c1 = random(2 + mr * ldc, 9), c2 = c1.clone(), c3 = c1.clone();
+                    fast.gemmTileRows(kc, a, 5, lda, bp, 5, ab[0], ab[1], null, 0, c1, 2, ldc, false);
+                    oracle.gemmTileRows(kc, a, 5, lda, bp, 5, ab[0], ab[1], null, 0, c2, 2, ldc, false);
+                    fast.gemmTile(kc, ap, 3, bp, 5, ab[0], ab[1], c3, 2, ldc);
+                    assertArrayEquals(c2, c1, where);
+                    assertArrayEquals(c3, c1, "as the packed tile: " + where);
+                    for (boolean relu : new boolean[] {false, true}) { // with a bias (beta unused)
+                        float[] b1 = random(2 + mr * ldc, 10), b2 = b1.clone(), b3 = b1.clone();
+                        fast.gemmTileRows(kc, a, 5, lda, bp, 5, ab[0], ab[1], bias, 4, b1, 2, ldc, relu);
+                        oracle.gemmTileRows(kc, a, 5, lda, bp, 5, ab[0], ab[1], bias, 4, b2, 2, ldc, relu);
+                        fast.gemmTileBias(kc, ap, 3, bp, 5, ab[0], bias, 4, b3, 2, ldc, relu);
+                        assertArrayEquals(b2, b1, "bias, relu=" + relu + " " + where);
+                        assertArrayEquals(b3, b1, "as the packed tile with a bias, relu=" + relu + " " + where);
+                    }
+                }
+            }
+        }
+    }
+
     @Test
     void gemmTileBiasIsBitIdenticalToTheOracleAndToATileOnTheBias() {
         int mr = fast.tileRows(), nr = fast.tileCols();
