@@ -519,19 +519,20 @@ public final class Gemm {
         int cols = Math.min(NR, nc - jr), bpo = bpOff + jr * kc;
         int co = co0 + ir * ldc + jr;
         boolean inPlace = a != null && rows == MR;
+        int ao = ao0 + ir * lda; // the tile's first row of A, when read in place
         boolean clamped = false;
         if (rows == MR && cols == NR) {
             if (bias != null) {
-                if (inPlace) K.gemmTileRows(kc, a, ao0 + ir * lda, lda, bp, bpo, alpha, 0f, bias, bo0 + jr, c, co, ldc, reluTiles);
+                if (inPlace) K.gemmTileRows(kc, a, ao, lda, bp, bpo, alpha, 0f, bias, bo0 + jr, c, co, ldc, reluTiles);
                 else K.gemmTileBias(kc, ap, apo, bp, bpo, alpha, bias, bo0 + jr, c, co, ldc, reluTiles);
                 clamped = reluTiles;
             } else if (inPlace) {
-                K.gemmTileRows(kc, a, ao0 + ir * lda, lda, bp, bpo, alpha, betaBlock, null, 0, c, co, ldc, false);
+                K.gemmTileRows(kc, a, ao, lda, bp, bpo, alpha, betaBlock, null, 0, c, co, ldc, false);
             } else {
                 K.gemmTile(kc, ap, apo, bp, bpo, alpha, betaBlock, c, co, ldc);
             }
         } else {
-            if (inPlace) K.gemmTileRows(kc, a, ao0 + ir * lda, lda, bp, bpo, 1f, 0f, null, 0, tile, 0, NR, false);
+            if (inPlace) K.gemmTileRows(kc, a, ao, lda, bp, bpo, 1f, 0f, null, 0, tile, 0, NR, false);
             else K.gemmTile(kc, ap, apo, bp, bpo, 1f, 0f, tile, 0, NR);
             if (bias == null && alpha == 1f && betaBlock == 0f) {
                 // C = the tile as it is (merge(c, t, 1, 0) == t): vector rows, e.g. the 16 columns left of W2's 784

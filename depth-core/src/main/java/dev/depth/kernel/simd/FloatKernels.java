@@ -52,13 +52,21 @@ public interface FloatKernels {
      * row-major A, k-contiguous), and all MR rows must exist. Bit-identical to packing those rows into a
      * panel and calling {@link #gemmTile} or {@link #gemmTileBias} on it.
      */
-    void gemmTileRows(int kc, float[] a, int aOff, int lda, float[] bp, int bpOff, float alpha, float beta,
-                      float[] bias, int biasOff, float[] c, int cOff, int ldc, boolean relu);
+    default void gemmTileRows(int kc, float[] a, int aOff, int lda, float[] bp, int bpOff, float alpha, float beta,
+                              float[] bias, int biasOff, float[] c, int cOff, int ldc, boolean relu) {
+        int mr = tileRows();
+        float[] ap = new float[kc * mr]; // by the definition: the rows packed into a panel (row r, column p at p*mr + r)
+        for (int r = 0; r < mr; r++) {
+            for (int p = 0; p < kc; p++) ap[p * mr + r] = a[aOff + r * lda + p];
+        }
+        if (bias != null) gemmTileBias(kc, ap, 0, bp, bpOff, alpha, bias, biasOff, c, cOff, ldc, relu);
+        else gemmTile(kc, ap, 0, bp, bpOff, alpha, beta, c, cOff, ldc);
+    }
 
     /**
      * Whether {@link #gemmTileRows} runs at the speed of {@link #gemmTile} on panels of depth up to 512,
-     * so that a GEMM may skip packing A: the 8-row vector tile does; the other implementations pack the
-     * rows themselves.
+     * so that a GEMM may skip packing A: the 8-row vector tile does; the default packs the rows into a
+     * new panel on every call.
      */
     default boolean tileReadsRows() {
         return false;

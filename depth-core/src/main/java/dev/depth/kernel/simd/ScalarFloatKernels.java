@@ -57,24 +57,6 @@ public final class ScalarFloatKernels implements FloatKernels {
         if (relu) for (int r = 0; r < mr; r++) relu(c, cOff + r * ldc, c, cOff + r * ldc, nr);
     }
 
-    /** By its definition: the rows packed into a panel, then {@link #gemmTile} or {@link #gemmTileBias}. */
-    @Override
-    public void gemmTileRows(int kc, float[] a, int aOff, int lda, float[] bp, int bpOff, float alpha, float beta,
-                             float[] bias, int biasOff, float[] c, int cOff, int ldc, boolean relu) {
-        float[] ap = rowsAsPanel(mr, kc, a, aOff, lda);
-        if (bias != null) gemmTileBias(kc, ap, 0, bp, bpOff, alpha, bias, biasOff, c, cOff, ldc, relu);
-        else gemmTile(kc, ap, 0, bp, bpOff, alpha, beta, c, cOff, ldc);
-    }
-
-    /** Rows a[aOff + r*lda + p] (r < mr, p < kc) in a GEMM panel's order: row r, column p at p*mr + r. */
-    static float[] rowsAsPanel(int mr, int kc, float[] a, int aOff, int lda) {
-        float[] ap = new float[kc * mr];
-        for (int r = 0; r < mr; r++) {
-            for (int p = 0; p < kc; p++) ap[p * mr + r] = a[aOff + r * lda + p];
-        }
-        return ap;
-    }
-
     /** The default tile with its 16 sums in locals: about 4x the generic loop's speed. */
     private static void tile4x4(int kc, float[] ap, int ai, float[] bp, int bi, float alpha, float beta,
                                 float[] c, int cOff, int ldc) {

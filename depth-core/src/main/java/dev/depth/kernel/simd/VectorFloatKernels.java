@@ -112,9 +112,7 @@ final class VectorFloatKernels implements FloatKernels {
             tileRows8(kc, a, aOff, lda, bp, bpOff, alpha, bias != null ? 0f : beta, c, cOff, ldc);
             if (bias != null) addBias(bias, biasOff, c, cOff, ldc, relu);
         } else {
-            float[] ap = ScalarFloatKernels.rowsAsPanel(MR, kc, a, aOff, lda);
-            if (bias != null) gemmTileBias(kc, ap, 0, bp, bpOff, alpha, bias, biasOff, c, cOff, ldc, relu);
-            else gemmTile(kc, ap, 0, bp, bpOff, alpha, beta, c, cOff, ldc);
+            FloatKernels.super.gemmTileRows(kc, a, aOff, lda, bp, bpOff, alpha, beta, bias, biasOff, c, cOff, ldc, relu);
         }
     }
 
@@ -194,7 +192,11 @@ final class VectorFloatKernels implements FloatKernels {
         }
     }
 
-    /** {@link #tile8} with row r of A at ap[aOff + r*lda + p]: eight row offsets, each indexed by p (a loop-invariant base plus the induction variable, so C2 hoists their range checks). */
+    /**
+     * {@link #tile8} with row r of A at ap[aOff + r*lda + p]: eight row offsets, each indexed by p (a loop-invariant
+     * base plus the induction variable, so C2 hoists their range checks). Its store is written out as tile8's is,
+     * not shared through a helper: a helper taking the 16 accumulators, too large for C2 to inline, would box them.
+     */
     private static void tileRows8(int kc, float[] ap, int aOff, int lda, float[] bp, int bpOff, float alpha, float beta,
                                float[] c, int cOff, int ldc) {
         FloatVector c00 = FloatVector.zero(S), c01 = c00;
