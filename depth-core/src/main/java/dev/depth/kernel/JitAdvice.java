@@ -91,6 +91,32 @@ final class JitAdvice {
         return jdk >= 25 && (arch.equals("amd64") || arch.equals("x86_64"));
     }
 
+    /**
+     * The factor the launcher's compile commands ({@link #compileCommands()}) apply to the JIT's thresholds for
+     * {@link #C1_ONLY}: 0.1, so that C1 compiles them after about 20-200 calls instead of 200-2,000, and compiles
+     * them again without profiling (tier 1, their final code: C2 is excluded) after about 500 calls instead of
+     * 5,000. Without it, a training step's glue reached its final code only inside W2's timed steps (steps 50-469):
+     * C1 compiled 30-40 methods twice there (about 20 ms of the compiler thread's time in the 0.4-0.5 s window,
+     * JFR's {@code jdk.Compilation}), the profiled code ran until then, and steps after each compilation ran long
+     * while the compiler thread had a core. Measured (2026-11-28, W2's window, 6 rounds of alternating processes):
+     * 1.02-1.15x samples/s (median 1.06), a third fewer steps above 1.3x the median (31-36 against 45-58); the same
+     * factor for every {@code dev.depth} method (the kernels reaching C2 early, on a shorter profile) was 0.88-0.95x.
+     */
+    static final double C1_THRESHOLD_SCALING = 0.1;
+
+    /**
+     * The text of a {@code -XX:CompileCommandFile} that scales the compile thresholds of {@link #C1_ONLY} by
+     * {@link #C1_THRESHOLD_SCALING} ({@code quiet} first: HotSpot would print every command on standard output).
+     * A JVM flag, unlike the directives: a per-method threshold is not a directive option, and compile commands
+     * are read only at start-up. The launcher passes {@code depth-cli/jvm/compile-commands.txt}, which holds this
+     * text (a test compares them).
+     */
+    static String compileCommands() {
+        StringBuilder sb = new StringBuilder("quiet\n");
+        for (String p : C1_ONLY) sb.append("CompileThresholdScaling,").append(p).append(',').append(C1_THRESHOLD_SCALING).append('\n');
+        return sb.toString();
+    }
+
     /** How many directives {@link #directives()} holds. */
     static final int DIRECTIVES = 2;
 

@@ -1,5 +1,6 @@
 package dev.depth.train;
 
+import dev.depth.kernel.Elementwise;
 import dev.depth.kernel.Kernels;
 import dev.depth.nn.F;
 import dev.depth.nn.Flatten;
@@ -51,6 +52,16 @@ public final class TrainingWarmUp {
     /** Training steps: past C1's compile thresholds for code that runs once per step, far below C2's (5,000 calls). */
     public static final int STEPS = 300;
 
+    /**
+     * Calls of the element-wise exp kernel (the softmax of the cross-entropy) on {@link #EXP_LENGTH} values after
+     * the steps, so that C2 compiles it here. Its loop otherwise reaches C2's threshold by its iterations (80 a step
+     * on W2's 128 x 10 logits): C2 compiled it by on-stack replacement around step 450 of W2, 9-11.5 ms of the
+     * compiler's time inside the timed steps, the largest compilation there (JFR, 2026-11-28). About 3 ms here.
+     */
+    static final int EXP_CALLS = 3_000;
+    /** 65 vectors of 16 (130 of 8) and a scalar tail of 7: the kernel's loop and its tail are both profiled. */
+    static final int EXP_LENGTH = 1_047;
+
     private static final AtomicBoolean STARTED = new AtomicBoolean();
 
     /**
@@ -67,7 +78,8 @@ public final class TrainingWarmUp {
 
     /**
      * Runs {@code steps} training steps of a tiny MLP (16 samples of 48 features with 10 labels, Linear 48-72,
-     * ReLU, Linear 72-36, ReLU, Linear 36-34, cross-entropy, Adam) on the current thread; returns the last loss.
+     * ReLU, Linear 72-36, ReLU, Linear 36-34, cross-entropy, Adam) on the current thread, then the exp kernel's
+     * calls ({@link #EXP_CALLS}); returns the last loss.
      */
     public static float run(int steps) {
         if (steps < 0) throw new IllegalArgumentException("TrainingWarmUp: steps must be >= 0, got " + steps);
@@ -88,6 +100,11 @@ public final class TrainingWarmUp {
             l.backward();
             opt.step();
             loss = l.item();
+        }
+        float[] e = new float[EXP_LENGTH];
+        for (int i = 0; i < EXP_CALLS; i++) {
+            for (int j = 0; j < e.length; j++) e[j] = (j % 23) * -0.25f;
+            Elementwise.unary(Elementwise.Unary.EXP, e, 0, e, 0, e.length);
         }
         return loss;
     }
