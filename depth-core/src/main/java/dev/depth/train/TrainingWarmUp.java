@@ -53,12 +53,15 @@ public final class TrainingWarmUp {
     public static final int STEPS = 300;
 
     /**
-     * Calls of the element-wise exp kernel (the softmax of the cross-entropy) on {@link #EXP_LENGTH} values after
+     * Calls of the element-wise exp kernel (the softmax of the cross-entropy) on {@link #EXP_LENGTH} values, before
      * the steps, so that C2 compiles it here. Its loop otherwise reaches C2's threshold by its iterations (80 a step
-     * on W2's 128 x 10 logits): C2 compiled it by on-stack replacement around step 450 of W2, 9-11.5 ms of the
-     * compiler's time inside the timed steps, the largest compilation there (JFR, 2026-11-28). About 3 ms here.
+     * on W2's 128 x 10 logits): C2 compiled it around step 450 of W2, 9-16 ms of the compiler's time inside the timed
+     * steps, the largest compilation there (JFR's {@code jdk.Compilation}, 2026-11-28). With 3,000 calls C2 compiled
+     * it by on-stack replacement, and its compilation of the method itself, queued meanwhile, was dropped as stale
+     * once the calls stopped and came inside the timed steps in two runs of three; with 10,000 (about 60 ms of this
+     * thread) it came 1.9-2.1 s before them in four of four.
      */
-    static final int EXP_CALLS = 3_000;
+    static final int EXP_CALLS = 10_000;
     /** 65 vectors of 16 (130 of 8) and a scalar tail of 7: the kernel's loop and its tail are both profiled. */
     static final int EXP_LENGTH = 1_047;
 
@@ -78,11 +81,16 @@ public final class TrainingWarmUp {
 
     /**
      * Runs {@code steps} training steps of a tiny MLP (16 samples of 48 features with 10 labels, Linear 48-72,
-     * ReLU, Linear 72-36, ReLU, Linear 36-34, cross-entropy, Adam) on the current thread, then the exp kernel's
-     * calls ({@link #EXP_CALLS}); returns the last loss.
+     * ReLU, Linear 72-36, ReLU, Linear 36-34, cross-entropy, Adam) on the current thread, after the exp kernel's
+     * calls ({@link #EXP_CALLS}, first: C2's queue is long at start-up); returns the last loss.
      */
     public static float run(int steps) {
         if (steps < 0) throw new IllegalArgumentException("TrainingWarmUp: steps must be >= 0, got " + steps);
+        float[] e = new float[EXP_LENGTH];
+        for (int i = 0; i < EXP_CALLS; i++) {
+            for (int j = 0; j < e.length; j++) e[j] = (j % 23) * -0.25f;
+            Elementwise.unary(Elementwise.Unary.EXP, e, 0, e, 0, e.length);
+        }
         Module model;
         try (var scope = Init.seed(0x5EED)) {
             model = new Sequential(new Flatten(), new Linear(48, 72), new ReLU(), new Linear(72, 36), new ReLU(), new Linear(36, 34));
@@ -100,11 +108,6 @@ public final class TrainingWarmUp {
             l.backward();
             opt.step();
             loss = l.item();
-        }
-        float[] e = new float[EXP_LENGTH];
-        for (int i = 0; i < EXP_CALLS; i++) {
-            for (int j = 0; j < e.length; j++) e[j] = (j % 23) * -0.25f;
-            Elementwise.unary(Elementwise.Unary.EXP, e, 0, e, 0, e.length);
         }
         return loss;
     }
