@@ -96,11 +96,11 @@ final class JitAdvice {
      * {@link #C1_ONLY}: 0.1, so that C1 compiles them after about 20-200 calls instead of 200-2,000, and compiles
      * them again without profiling (tier 1, their final code: C2 is excluded) after about 500 calls instead of
      * 5,000. Without it, a training step's glue reached its final code only inside W2's timed steps (steps 50-469):
-     * C1 compiled 30-40 methods twice there (about 20 ms of the compiler thread's time in the 0.4-0.5 s window,
-     * JFR's {@code jdk.Compilation}), the profiled code ran until then, and steps after each compilation ran long
+     * C1 compiled 23-27 of them the second time there and 31-38 methods with profiling (18-19 ms of C1's time in the
+     * 0.4-0.5 s window, JFR's {@code jdk.Compilation}), the profiled code ran until then, and steps after each compilation ran long
      * while the compiler thread had a core. Measured (2026-11-28, W2's window, 6 rounds of alternating processes):
      * 1.02-1.15x samples/s (median 1.06), a third fewer steps above 1.3x the median (31-36 against 45-58); the same
-     * factor for every {@code dev.depth} method (the kernels reaching C2 early, on a shorter profile) was 0.88-0.95x.
+     * factor for every {@code dev.depth} method (the kernels reaching C2 early, on a shorter profile) was 0.85-0.97x.
      */
     static final double C1_THRESHOLD_SCALING = 0.1;
 

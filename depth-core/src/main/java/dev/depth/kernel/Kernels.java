@@ -57,6 +57,9 @@ public final class Kernels {
      * alternating pairs (0.92-1.25x per pair) and 4-5% over 5 epochs (three sets of 6, 0.99-1.21x);
      * W3-W6 unchanged.
      *
+     * <p>The compile thresholds of the same methods can be lowered only by a JVM flag, read at start-up:
+     * {@link #jitCompileCommands()}.
+     *
      * <p>It acts once per JVM, and not when the system property {@code depth.jitAdvice} is
      * {@code false}. A JVM without HotSpot's diagnostic commands (not HotSpot, or a runtime image
      * without the {@code jdk.management} module) is left as it is.
