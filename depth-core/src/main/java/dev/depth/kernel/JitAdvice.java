@@ -95,15 +95,15 @@ final class JitAdvice {
      * The JDK's classes that a training step's glue calls into every step: autograd's identity maps and its
      * traversal's deque, the optimiser's maps, the pool's atomics and its lock. C2 compiles their methods as usual
      * ({@link #compileCommands()} only lowers the thresholds, as for {@link #C1_ONLY}): those methods reached C2's
-     * thresholds inside W2's timed steps, 8-11 ms of C2's time there (2026-11-28), {@code IdentityHashMap.remove}
-     * 3-3.7 ms of it.
+     * thresholds inside W2's timed steps and took most of C2's 10.6-11.7 ms there (2026-11-28, JFR),
+     * {@code IdentityHashMap.remove} 3.4-3.7 ms of it. With them: W2's window 0.99-1.12x (8 rounds, median 1.03).
      */
     static final List<String> JDK_GLUE = List.of("java.util.IdentityHashMap::*", "java.util.HashMap::*", "java.util.ArrayDeque::*",
             "java.util.concurrent.atomic.*::*", "java.util.concurrent.locks.*::*");
 
     /**
      * The factor the launcher's compile commands ({@link #compileCommands()}) apply to the JIT's thresholds for
-     * {@link #C1_ONLY}: 0.1, so that C1 compiles them after about 20-200 calls instead of 200-2,000, and compiles
+     * {@link #C1_ONLY} (and {@link #JDK_GLUE}): 0.1, so that C1 compiles them after about 20-200 calls instead of 200-2,000, and compiles
      * them again without profiling (tier 1, their final code: C2 is excluded) after about 500 calls instead of
      * 5,000. Without it, a training step's glue reached its final code only inside W2's timed steps (steps 50-469):
      * C1 compiled 23-27 of them the second time there and 31-38 methods with profiling (18-19 ms of C1's time in the
@@ -112,11 +112,11 @@ final class JitAdvice {
      * 1.02-1.15x samples/s (median 1.06), a third fewer steps above 1.3x the median (31-36 against 45-58); the same
      * factor for every {@code dev.depth} method (the kernels reaching C2 early, on a shorter profile) was 0.85-0.97x.
      */
-    static final double C1_THRESHOLD_SCALING = 0.1;
+    static final double THRESHOLD_SCALING = 0.1;
 
     /**
      * The text of a {@code -XX:CompileCommandFile} that scales the compile thresholds of {@link #C1_ONLY} and
-     * {@link #JDK_GLUE} by {@link #C1_THRESHOLD_SCALING} ({@code quiet} first: HotSpot would print every command on standard output).
+     * {@link #JDK_GLUE} by {@link #THRESHOLD_SCALING} ({@code quiet} first: HotSpot would print every command on standard output).
      * A JVM flag, unlike the directives: a per-method threshold is not a directive option, and compile commands
      * are read only at start-up. The launcher passes {@code depth-cli/jvm/compile-commands.txt}, which holds this
      * text (a test compares them).
@@ -124,7 +124,7 @@ final class JitAdvice {
     static String compileCommands() {
         StringBuilder sb = new StringBuilder("quiet\n");
         for (String p : java.util.stream.Stream.concat(C1_ONLY.stream(), JDK_GLUE.stream()).toList())
-            sb.append("CompileThresholdScaling,").append(p).append(',').append(C1_THRESHOLD_SCALING).append('\n');
+            sb.append("CompileThresholdScaling,").append(p).append(',').append(THRESHOLD_SCALING).append('\n');
         return sb.toString();
     }
 

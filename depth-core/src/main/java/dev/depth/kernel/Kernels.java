@@ -78,7 +78,7 @@ public final class Kernels {
     /**
      * The JVM's compile commands that go with {@link #adviseJit()}, as the text of a file for
      * {@code -XX:CompileCommandFile}: the methods the advice leaves to C1 reach their final code ten times
-     * sooner. A JVM flag, read only at start-up: the {@code ./depth} launcher passes
+     * sooner, and so do the JDK's maps, atomics and locks that those methods call every step. A JVM flag, read only at start-up: the {@code ./depth} launcher passes
      * {@code depth-cli/jvm/compile-commands.txt}, which holds this text; a program that uses Depth as a
      * library may pass its own copy.
      */
